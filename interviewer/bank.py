@@ -1,0 +1,361 @@
+"""Question banks: loading the enriched TOML format and the seed's Markdown layout, validating, selecting.
+
+Two formats load into the same ``QuestionBank``:
+
+* the project's enriched TOML (``data/deep_learning.toml``): ``[[question]]``
+  tables with id, topic, difficulty, question, reference, key_points, follow_up;
+* the seed's Markdown layout: ``### Q<n>. question``, the answer below, ``---``
+  between questions. Key points are derived from the reference answer.
+
+Every problem is a ``BankProblem`` that prints as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from interviewer.errors import UserError
+from interviewer.questions import DIFFICULTIES, TOPICS, Question
+
+MARKDOWN_HEADING = re.compile(r"^#{2,4}\s*Q(?P<number>\d+)[.):]?\s*(?P<question>.*?)\s*$")
+MARKDOWN_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
+TOML_HEADER = re.compile(r"^\s*\[\[\s*question\s*\]\]\s*(#.*)?$")
+TOML_LINE_IN_ERROR = re.compile(r"line (\d+)")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+KNOWN_FIELDS = {"id", "topic", "difficulty", "question", "reference", "key_points", "follow_up"}
+MAX_KEY_POINTS = 5
+
+
+@dataclass(frozen=True)
+class BankProblem:
+    """One thing wrong with a bank file, located as ``file:line``."""
+
+    path: Path
+    line: int
+    message: str
+    is_error: bool = True
+
+    def __str__(self) -> str:
+        kind = "" if self.is_error else "warning: "
+        return f"{self.path}:{self.line}: {kind}{self.message}"
+
+
+class BankError(UserError):
+    """A bank could not be loaded; ``problems`` says where and why."""
+
+    def __init__(self, problems: Sequence[BankProblem]):
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.is_error]
+        lines = "\n".join(str(p) for p in errors[:20])
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"the question bank has {len(errors)} error(s):\n{lines}{more}")
+
+
+@dataclass
+class QuestionBank:
+    """An ordered set of questions with unique ids."""
+
+    questions: list[Question]
+    name: str = ""
+    path: Path | None = None
+    topics: tuple[str, ...] = TOPICS
+    _by_id: dict[str, Question] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {q.id: q for q in self.questions}
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __iter__(self):
+        return iter(self.questions)
+
+    def get(self, question_id: str) -> Question | None:
+        """The question with this id (case-insensitive), or None."""
+        found = self._by_id.get(question_id)
+        if found is None:
+            lowered = question_id.lower()
+            found = next((q for q in self.questions if q.id.lower() == lowered), None)
+        return found
+
+    def used_topics(self) -> list[str]:
+        """Topics that have questions, in the bank's topic order."""
+        present = {q.topic for q in self.questions}
+        ordered = [t for t in self.topics if t in present]
+        return ordered + sorted(present - set(ordered))
+
+    def filter(
+        self, topics: Iterable[str] = (), difficulties: Iterable[int] = ()
+    ) -> list[Question]:
+        wanted_topics = {t.lower() for t in topics}
+        wanted_levels = set(difficulties)
+        return [
+            q
+            for q in self.questions
+            if (not wanted_topics or q.topic.lower() in wanted_topics)
+            and (not wanted_levels or q.difficulty in wanted_levels)
+        ]
+
+    def select(
+        self,
+        count: int,
+        topics: Iterable[str] = (),
+        difficulties: Iterable[int] = (),
+        seed: int | None = None,
+        order: str = "random",
+    ) -> list[Question]:
+        """Pick ``count`` questions: ``random`` (reproducible with ``seed``) or ``bank`` order."""
+        topics = list(topics)
+        unknown = [t for t in topics if t.lower() not in {u.lower() for u in self.used_topics()}]
+        if unknown:
+            raise UserError(
+                f"unknown topic {', '.join(map(repr, unknown))}; "
+                f"this bank has: {', '.join(self.used_topics())}"
+            )
+        pool = self.filter(topics, difficulties)
+        if not pool:
+            raise UserError("no question matches the chosen topics and difficulty")
+        if order == "random":
+            pool = random.Random(seed).sample(pool, len(pool))
+        return pool[: max(0, count)]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_bank(path: Path | str) -> QuestionBank:
+    """Load a bank file (``.toml`` or Markdown); raise ``BankError`` on any error."""
+    bank, problems = read_bank(Path(path))
+    if any(p.is_error for p in problems) or bank is None:
+        raise BankError(problems)
+    return bank
+
+
+def validate_bank(path: Path | str) -> list[BankProblem]:
+    """Every problem in a bank file (errors and warnings), in file order."""
+    _, problems = read_bank(Path(path))
+    return problems
+
+
+def read_bank(path: Path) -> tuple[QuestionBank | None, list[BankProblem]]:
+    """Parse a bank; return what could be loaded and every problem found."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [BankProblem(path, 0, "no such file")]
+    except IsADirectoryError:
+        return None, [BankProblem(path, 0, "is a folder, not a bank file")]
+    except OSError as error:
+        return None, [BankProblem(path, 0, f"cannot read: {error.strerror or error}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [BankProblem(path, line, f"not UTF-8 text (byte {error.start})")]
+    text = text.removeprefix("\ufeff")
+    if path.suffix.lower() == ".toml":
+        questions, topics, name, problems = _parse_toml(path, text)
+    else:
+        questions, topics, name, problems = _parse_markdown(path, text)
+    problems += _check_questions(path, questions, topics)
+    if not questions and not any(p.is_error for p in problems):
+        problems.append(BankProblem(path, 1, "no questions found"))
+    problems.sort(key=lambda p: p.line)
+    bank = QuestionBank(questions, name=name or path.stem, path=path, topics=topics)
+    return bank, problems
+
+
+def _check_questions(
+    path: Path, questions: list[Question], topics: tuple[str, ...]
+) -> list[BankProblem]:
+    problems: list[BankProblem] = []
+    first_line: dict[str, int] = {}
+    known_topics = {t.lower() for t in topics}
+    for q in questions:
+        line = _line_of(q)
+        if not q.id:
+            problems.append(BankProblem(path, line, "question has no id"))
+        elif not ID_PATTERN.match(q.id):
+            problems.append(BankProblem(path, line, f"id {q.id!r} may use only letters, digits, '.', '_' and '-'"))
+        elif q.id.lower() in first_line:
+            problems.append(
+                BankProblem(path, line, f"duplicate id {q.id!r} (first used on line {first_line[q.id.lower()]})")
+            )
+        else:
+            first_line[q.id.lower()] = line
+        if not q.question.strip():
+            problems.append(BankProblem(path, line, f"question {q.id!r} has an empty question"))
+        if not q.reference.strip():
+            problems.append(BankProblem(path, line, f"question {q.id!r} has an empty reference answer"))
+        if q.topic.lower() not in known_topics:
+            problems.append(
+                BankProblem(path, line, f"unknown topic {q.topic!r} for {q.id!r}; known: {', '.join(topics)}")
+            )
+    return problems
+
+
+def _line_of(question: Question) -> int:
+    return int(question.source.rsplit(":", 1)[-1]) if ":" in question.source else 0
+
+
+# --------------------------------------------------------------------------- TOML
+
+
+def _parse_toml(path: Path, text: str):
+    problems: list[BankProblem] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = TOML_LINE_IN_ERROR.search(str(error))
+        line = int(match.group(1)) if match else 1
+        return [], TOPICS, "", [BankProblem(path, line, f"TOML syntax error: {error}")]
+    lines = text.splitlines()
+    header_lines = [i + 1 for i, line in enumerate(lines) if TOML_HEADER.match(line)]
+    topics = data.get("topics", TOPICS)
+    if not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics):
+        problems.append(BankProblem(path, _key_line(lines, "topics", 0, len(lines)), "'topics' must be a list of names"))
+        topics = TOPICS
+    topics = tuple(topics) + (("general",) if "general" not in topics else ())
+    entries = data.get("question", [])
+    if not isinstance(entries, list):
+        return [], topics, "", [BankProblem(path, 1, "expected [[question]] tables")]
+    questions: list[Question] = []
+    for index, entry in enumerate(entries):
+        start = header_lines[index] if index < len(header_lines) else 1
+        end = header_lines[index + 1] if index + 1 < len(header_lines) else len(lines) + 1
+        question, entry_problems = _question_from_table(path, entry, lines, start, end)
+        problems += entry_problems
+        if question is not None:
+            questions.append(question)
+    return questions, topics, str(data.get("name", "")), problems
+
+
+def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(max(start, 1), min(end, len(lines) + 1)):
+        if pattern.match(lines[number - 1]):
+            return number
+    return start
+
+
+def _question_from_table(path: Path, entry: dict, lines: list[str], start: int, end: int):
+    problems: list[BankProblem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(BankProblem(path, _key_line(lines, key, start, end), message))
+
+    def text_field(key: str, required: bool = True) -> str:
+        value = entry.get(key, "")
+        if not isinstance(value, str):
+            problem(key, f"'{key}' must be text")
+            return ""
+        if required and key not in entry:
+            problem(key, f"missing '{key}'")
+        return value.strip()
+
+    for key in sorted(set(entry) - KNOWN_FIELDS):
+        problems.append(BankProblem(path, _key_line(lines, key, start, end), f"unknown field '{key}' (ignored)", False))
+    question_id = entry.get("id", "")
+    if isinstance(question_id, int):
+        question_id = str(question_id)
+    if not isinstance(question_id, str):
+        problem("id", "'id' must be text")
+        question_id = ""
+    difficulty = entry.get("difficulty", 2)
+    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+        problem("difficulty", f"bad difficulty {difficulty!r}: use 1 (easy), 2 (medium) or 3 (hard)")
+        difficulty = 2
+    key_points = entry.get("key_points", [])
+    if not isinstance(key_points, list) or not all(isinstance(k, str) and k.strip() for k in key_points):
+        problem("key_points", "'key_points' must be a list of non-empty texts")
+        key_points = []
+    elif len(key_points) > MAX_KEY_POINTS:
+        problems.append(
+            BankProblem(path, _key_line(lines, "key_points", start, end), f"{len(key_points)} key points; at most {MAX_KEY_POINTS} are graded", False)
+        )
+    question_text = text_field("question")
+    reference = text_field("reference")
+    topic = text_field("topic", required=False) or "general"
+    follow_up = text_field("follow_up", required=False)
+    question = Question(
+        id=question_id.strip(),
+        question=question_text,
+        reference=reference,
+        topic=topic,
+        difficulty=difficulty,
+        key_points=tuple(k.strip() for k in key_points[:MAX_KEY_POINTS]) or derive_key_points(reference),
+        follow_up=follow_up,
+        source=f"{path}:{start}",
+    )
+    return question, problems
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _parse_markdown(path: Path, text: str):
+    questions: list[Question] = []
+    problems: list[BankProblem] = []
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "q"
+    current: dict | None = None
+
+    def finish() -> None:
+        if current is None:
+            return
+        reference = "\n".join(current["answer"]).strip()
+        questions.append(
+            Question(
+                id=f"{slug}-q{current['number']}",
+                question=current["question"],
+                reference=reference,
+                topic="general",
+                difficulty=2,
+                key_points=derive_key_points(reference),
+                source=f"{path}:{current['line']}",
+            )
+        )
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        heading = MARKDOWN_HEADING.match(line)
+        if heading:
+            finish()
+            current = {"number": int(heading["number"]), "question": heading["question"], "line": number, "answer": []}
+        elif MARKDOWN_RULE.match(line):
+            finish()
+            current = None
+        elif current is not None:
+            current["answer"].append(line.rstrip())
+        elif line.strip() and not line.lstrip().startswith("#"):
+            problems.append(BankProblem(path, number, "text outside a question (expected '### Q<n>. question')", False))
+    finish()
+    return questions, TOPICS + ("general",), "", problems
+
+
+def derive_key_points(reference: str) -> tuple[str, ...]:
+    """Key points from a reference answer: its bullets, else its sentences, else its list items."""
+    bullets = [
+        re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line).strip()
+        for line in reference.splitlines()
+        if re.match(r"^\s*([-*+]|\d+[.)])\s+", line)
+    ]
+    candidates = bullets or [s for s in re.split(r"(?<=[.!?])\s+", reference.strip()) if s]
+    if len(candidates) == 1:
+        head, _, tail = candidates[0].partition(":")
+        items = [i.strip(" .") for i in re.split(r",\s*|\s+and\s+", tail or head) if i.strip(" .")]
+        if 3 <= len(items) <= 8 and all(len(i.split()) <= 5 and "(" not in i and ")" not in i for i in items):
+            candidates = items
+    cleaned = [c.strip().rstrip(".").strip() for c in candidates]
+    return tuple(c for c in cleaned if c)[:MAX_KEY_POINTS]
+
+
+def open_bank(path: Path | str | None = None, settings=None) -> QuestionBank:
+    """The bank to use: ``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank."""
+    from interviewer.resources import default_bank_path
+
+    chosen = path or (settings.bank_path if settings is not None else None) or default_bank_path()
+    return load_bank(Path(chosen))

@@ -1,0 +1,104 @@
+"""``interviewer bank``: list, show and validate question banks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+from interviewer.errors import EXIT_BAD_INPUT, EXIT_OK
+
+
+def register(subparsers) -> None:
+    bank = subparsers.add_parser(
+        "bank",
+        help="list, show or validate question banks",
+        description="List, show or validate question banks (TOML or the seed's Markdown layout).",
+    )
+    actions = bank.add_subparsers(dest="bank_action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="list the questions of a bank")
+    listing.add_argument("--bank", metavar="FILE", help="a bank file (default: the shipped 100 questions)")
+    listing.add_argument("--topic", action="append", default=[], metavar="T", help="only this topic (repeatable)")
+    listing.add_argument("--json", action="store_true", help="print JSON: one object per question")
+    listing.set_defaults(run=run_list)
+
+    show = actions.add_parser("show", help="show one question with its reference answer and key points")
+    show.add_argument("id", metavar="ID", help="question id, e.g. dl-021")
+    show.add_argument("--bank", metavar="FILE", help="a bank file (default: the shipped 100 questions)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(run=run_show)
+
+    validate = actions.add_parser(
+        "validate",
+        help="check a bank file; print file:line: message for each problem",
+        description="Check a bank file. Prints file:line: message for every problem; "
+        "exits 2 on any error, 0 when clean (warnings alone exit 0).",
+    )
+    validate.add_argument("file", nargs="?", metavar="FILE", help="the bank file (default: the shipped bank)")
+    validate.set_defaults(run=run_validate)
+
+
+def run_list(args: argparse.Namespace, settings) -> int:
+    from interviewer.bank import open_bank
+
+    bank = open_bank(args.bank, settings)
+    questions = bank.filter(args.topic) if args.topic else list(bank)
+    if args.topic and not questions:
+        print(f"interviewer: no question has topic {', '.join(args.topic)}; topics: {', '.join(bank.used_topics())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        json.dump([q.to_dict() for q in questions], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    id_width = max(len(q.id) for q in questions)
+    topic_width = max(len(q.topic) for q in questions)
+    for q in questions:
+        first_line = q.question.splitlines()[0]
+        print(f"{q.id:<{id_width}}  {q.topic:<{topic_width}}  {'*' * q.difficulty:<3}  {first_line}")
+    print(f"\n{len(questions)} question(s) from {bank.path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace, settings) -> int:
+    from interviewer.bank import open_bank
+    from interviewer.questions import DIFFICULTY_NAMES
+
+    bank = open_bank(args.bank, settings)
+    question = bank.get(args.id)
+    if question is None:
+        print(f"interviewer: no question with id {args.id!r} in {bank.path} (see 'interviewer bank list')", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(question.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{question.id}  [{question.topic}, {DIFFICULTY_NAMES.get(question.difficulty, question.difficulty)}]")
+    print(f"\n{question.question}\n\nReference answer:")
+    print(textwrap.indent(question.reference, "  "))
+    print("\nKey points:")
+    for point in question.key_points:
+        print(f"  - {point}")
+    if question.follow_up:
+        print(f"\nFollow-up: {question.follow_up}")
+    return EXIT_OK
+
+
+def run_validate(args: argparse.Namespace, settings) -> int:
+    from pathlib import Path
+
+    from interviewer.bank import read_bank
+    from interviewer.resources import default_bank_path
+
+    path = Path(args.file) if args.file else default_bank_path()
+    bank, problems = read_bank(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        print(f"{path}: {errors} error(s)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    warnings = len(problems) - errors
+    note = f", {warnings} warning(s)" if warnings else ""
+    print(f"{path}: OK, {len(bank)} questions{note}")
+    return EXIT_OK

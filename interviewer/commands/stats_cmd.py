@@ -1,0 +1,4 @@
+"""Placeholder until this command lands."""
+
+def register(subparsers) -> None:
+    pass

@@ -1,0 +1,29 @@
+"""Choosing a grader from settings: the offline grader always, the LLM grader when a key is set."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from interviewer.grading import Grader
+from interviewer.settings import Settings
+
+GraderKind = Literal["auto", "llm", "offline"]
+
+
+def make_offline_grader() -> Grader:
+    from interviewer.offline_grader import OfflineGrader
+
+    return OfflineGrader()
+
+
+def make_grader(settings: Settings, kind: GraderKind = "auto") -> Grader:
+    """The grader the settings ask for. ``llm`` without a key raises LLMConfigError.
+
+    The LLM grader module (and through it ``openai``) is imported only here,
+    only when an LLM grader is wanted.
+    """
+    if kind == "offline" or (kind == "auto" and settings.mode == "offline"):
+        return make_offline_grader()
+    from interviewer.llm_grader import make_llm_grader
+
+    return make_llm_grader(settings, fallback=make_offline_grader())

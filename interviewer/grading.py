@@ -1,0 +1,204 @@
+"""The grading interface: what every grader takes (``GradingItem``) and gives (``Grade``).
+
+Every grader, offline or LLM, returns the same ``Grade`` shape so the TUI, the
+transcript, the history and batch reports never care which one produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Awaitable, Callable, Literal, Protocol, runtime_checkable
+
+Verdict = Literal["covered", "partial", "missed", "contradicted"]
+VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed", "contradicted")
+
+#: The criteria every grade scores on 0-10. Communication is judged as *spoken*:
+#: filler words, grammar and typos are not penalised.
+CRITERIA: tuple[str, ...] = ("correctness", "completeness", "depth", "communication")
+
+SCORE_MAX = 10.0
+
+#: Called with each new piece of feedback text while an LLM grade streams.
+FeedbackListener = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class FollowUpContext:
+    """The exchange a follow-up answer is graded in: the first question and answer."""
+
+    question: str
+    answer: str
+    follow_up: str
+
+
+@dataclass(frozen=True)
+class GradingItem:
+    """One answer to grade, with everything a grader may use."""
+
+    question: str
+    answer: str
+    reference: str = ""
+    key_points: tuple[str, ...] = ()
+    question_id: str | None = None
+    topic: str | None = None
+    #: Set when this answer replies to a follow-up question.
+    context: FollowUpContext | None = None
+    #: Key points revealed to the candidate as hints before answering.
+    hinted_points: tuple[str, ...] = ()
+
+    @property
+    def has_reference(self) -> bool:
+        return bool(self.reference.strip() or self.key_points)
+
+
+@dataclass(frozen=True)
+class KeyPointResult:
+    """How one key point fared in an answer."""
+
+    point: str
+    verdict: Verdict
+    #: The words of the answer that support the verdict (may be empty).
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: "TokenUsage") -> "TokenUsage":
+        return TokenUsage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A grade from any grader. ``score`` is None only when grading failed."""
+
+    score: float | None
+    feedback: str
+    grader: str
+    grader_version: str
+    criteria: dict[str, float] = field(default_factory=dict)
+    key_points: tuple[KeyPointResult, ...] = ()
+    model: str | None = None
+    prompt_hash: str | None = None
+    #: Reasons to distrust this grade (e.g. the answer addresses the grader).
+    flags: tuple[str, ...] = ()
+    #: Why grading failed; set together with ``score is None``.
+    error: str | None = None
+    #: Facts about how the grade was made ("hint used", "answer truncated", ...).
+    notes: tuple[str, ...] = ()
+    usage: TokenUsage | None = None
+    cost_usd: float | None = None
+    cached: bool = False
+    #: On a failed grade: whether trying again later may succeed (rate limit,
+    #: timeout, server error), and how long the server asked us to wait.
+    retryable: bool = False
+    retry_after_s: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.score is None
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        return tuple(k.point for k in self.key_points if k.verdict == "covered")
+
+    @property
+    def partial(self) -> tuple[str, ...]:
+        return tuple(k.point for k in self.key_points if k.verdict == "partial")
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        return tuple(k.point for k in self.key_points if k.verdict in ("missed", "contradicted"))
+
+    @property
+    def band(self) -> str:
+        return score_band(self.score)
+
+    def with_flags(self, *flags: str) -> "Grade":
+        merged = tuple(dict.fromkeys((*self.flags, *flags)))
+        return replace(self, flags=merged)
+
+    def with_notes(self, *notes: str) -> "Grade":
+        merged = tuple(dict.fromkeys((*self.notes, *notes)))
+        return replace(self, notes=merged)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["key_points"] = [asdict(k) for k in self.key_points]
+        data["flags"] = list(self.flags)
+        data["notes"] = list(self.notes)
+        data["band"] = self.band
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Grade":
+        usage = data.get("usage")
+        return cls(
+            score=None if data.get("score") is None else float(data["score"]),
+            feedback=str(data.get("feedback", "")),
+            grader=str(data.get("grader", "")),
+            grader_version=str(data.get("grader_version", "")),
+            criteria={str(k): float(v) for k, v in (data.get("criteria") or {}).items()},
+            key_points=tuple(
+                KeyPointResult(str(k["point"]), k["verdict"], str(k.get("evidence", "")))
+                for k in data.get("key_points") or ()
+            ),
+            model=data.get("model"),
+            prompt_hash=data.get("prompt_hash"),
+            flags=tuple(data.get("flags") or ()),
+            error=data.get("error"),
+            notes=tuple(data.get("notes") or ()),
+            usage=TokenUsage(**usage) if usage else None,
+            cost_usd=data.get("cost_usd"),
+            cached=bool(data.get("cached", False)),
+            retryable=bool(data.get("retryable", False)),
+            retry_after_s=data.get("retry_after_s"),
+        )
+
+
+def failed_grade(grader: str, version: str, error: str, **extra: Any) -> Grade:
+    """A grade that says why grading failed, never an invented score."""
+    return Grade(score=None, feedback="", grader=grader, grader_version=version, error=error, **extra)
+
+
+BANDS: tuple[tuple[float, str], ...] = (
+    (8.5, "excellent"),
+    (7.0, "strong"),
+    (5.0, "adequate"),
+    (3.0, "weak"),
+    (0.0, "poor"),
+)
+
+
+def score_band(score: float | None) -> str:
+    """A word for a 0-10 score, as an interviewer would say it."""
+    if score is None:
+        return "not graded"
+    for floor, name in BANDS:
+        if score >= floor:
+            return name
+    return "poor"
+
+
+@runtime_checkable
+class Grader(Protocol):
+    """Anything that grades answers. Offline graders answer at once; LLM graders await a server."""
+
+    name: str
+    version: str
+
+    async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
+        """Grade one answer. Never raises for a bad answer or a server fault: returns a failed Grade."""
+        ...
+
+
+GradeCallable = Callable[[GradingItem], Awaitable[Grade]]
