@@ -159,10 +159,11 @@ def read_bank(path: Path) -> tuple[QuestionBank | None, list[BankProblem]]:
         return None, [BankProblem(path, line, f"not UTF-8 text (byte {error.start})")]
     text = text.removeprefix("\ufeff")
     if path.suffix.lower() == ".toml":
-        questions, topics, name, problems = _parse_toml(path, text)
+        questions, topics, name, problems, field_lines = _parse_toml(path, text)
     else:
         questions, topics, name, problems = _parse_markdown(path, text)
-    problems += _check_questions(path, questions, topics)
+        field_lines = [{} for _ in questions]
+    problems += _check_questions(path, questions, topics, field_lines)
     if not questions and not any(p.is_error for p in problems):
         problems.append(BankProblem(path, 1, "no questions found"))
     problems.sort(key=lambda p: p.line)
@@ -171,13 +172,19 @@ def read_bank(path: Path) -> tuple[QuestionBank | None, list[BankProblem]]:
 
 
 def _check_questions(
-    path: Path, questions: list[Question], topics: tuple[str, ...]
+    path: Path, questions: list[Question], topics: tuple[str, ...], field_lines: list[dict[str, int]]
 ) -> list[BankProblem]:
+    """Problems across questions; each is located at the line of the field at fault."""
     problems: list[BankProblem] = []
     first_line: dict[str, int] = {}
     known_topics = {t.lower() for t in topics}
-    for q in questions:
-        line = _line_of(q)
+    for q, lines in zip(questions, field_lines):
+        start = _line_of(q)
+
+        def at(key: str) -> int:
+            return lines.get(key, start)
+
+        line = at("id")
         if not q.id:
             problems.append(BankProblem(path, line, "question has no id"))
         elif not ID_PATTERN.match(q.id):
@@ -189,12 +196,12 @@ def _check_questions(
         else:
             first_line[q.id.lower()] = line
         if not q.question.strip():
-            problems.append(BankProblem(path, line, f"question {q.id!r} has an empty question"))
+            problems.append(BankProblem(path, at("question"), f"question {q.id!r} has an empty question"))
         if not q.reference.strip():
-            problems.append(BankProblem(path, line, f"question {q.id!r} has an empty reference answer"))
+            problems.append(BankProblem(path, at("reference"), f"question {q.id!r} has an empty reference answer"))
         if q.topic.lower() not in known_topics:
             problems.append(
-                BankProblem(path, line, f"unknown topic {q.topic!r} for {q.id!r}; known: {', '.join(topics)}")
+                BankProblem(path, at("topic"), f"unknown topic {q.topic!r} for {q.id!r}; known: {', '.join(topics)}")
             )
     return problems
 
@@ -213,7 +220,7 @@ def _parse_toml(path: Path, text: str):
     except tomllib.TOMLDecodeError as error:
         match = TOML_LINE_IN_ERROR.search(str(error))
         line = int(match.group(1)) if match else 1
-        return [], TOPICS, "", [BankProblem(path, line, f"TOML syntax error: {error}")]
+        return [], TOPICS, "", [BankProblem(path, line, f"TOML syntax error: {error}")], []
     lines = text.splitlines()
     header_lines = [i + 1 for i, line in enumerate(lines) if TOML_HEADER.match(line)]
     topics = data.get("topics", TOPICS)
@@ -223,8 +230,9 @@ def _parse_toml(path: Path, text: str):
     topics = tuple(topics) + (("general",) if "general" not in topics else ())
     entries = data.get("question", [])
     if not isinstance(entries, list):
-        return [], topics, "", [BankProblem(path, 1, "expected [[question]] tables")]
+        return [], topics, "", [BankProblem(path, 1, "expected [[question]] tables")], []
     questions: list[Question] = []
+    field_lines: list[dict[str, int]] = []
     for index, entry in enumerate(entries):
         start = header_lines[index] if index < len(header_lines) else 1
         end = header_lines[index + 1] if index + 1 < len(header_lines) else len(lines) + 1
@@ -232,7 +240,8 @@ def _parse_toml(path: Path, text: str):
         problems += entry_problems
         if question is not None:
             questions.append(question)
-    return questions, topics, str(data.get("name", "")), problems
+            field_lines.append({key: _key_line(lines, key, start, end) for key in KNOWN_FIELDS})
+    return questions, topics, str(data.get("name", "")), problems, field_lines
 
 
 def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
