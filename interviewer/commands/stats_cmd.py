@@ -1,4 +1,101 @@
-"""Placeholder until this command lands."""
+"""``interviewer stats``: attempts, averages and trends per topic, from the practice history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from interviewer.errors import EXIT_OK
+
+NO_HISTORY = "No attempts yet: run `interviewer` to practise."
+BAR_CELLS = 10
+BAR_FULL, BAR_EMPTY = "▇", "▁"
+SPARK = "▁▂▃▄▅▆▇█"
+#: A trend smaller than this (in points out of 10) shows as flat.
+FLAT_TREND = 0.3
+
 
 def register(subparsers) -> None:
-    pass
+    stats = subparsers.add_parser(
+        "stats",
+        help="show your progress: attempts, averages and trends per topic",
+        description="Show your practice history: attempts, average score and trend per topic. "
+        "The trend compares your last 5 graded answers in a topic with the 5 before them.",
+    )
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.add_argument("--topic", metavar="T", help="only this topic")
+    stats.set_defaults(run=run)
+
+
+def score_bar(average: float | None, cells: int = BAR_CELLS) -> str:
+    """``6.4`` -> ``▇▇▇▇▇▇▁▁▁▁`` (one cell per point out of 10 when ``cells`` is 10)."""
+    if average is None:
+        return " " * cells
+    filled = max(0, min(cells, round(average / 10 * cells)))
+    return BAR_FULL * filled + BAR_EMPTY * (cells - filled)
+
+
+def trend_arrow(trend: float | None) -> str:
+    """``+1.2`` -> ``↑ +1.2``; a small change is ``→``; no trend yet is blank."""
+    if trend is None:
+        return ""
+    arrow = "↑" if trend >= FLAT_TREND else "↓" if trend <= -FLAT_TREND else "→"
+    return f"{arrow} {trend:+.1f}"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One character per value on a 0-10 scale; a gap where there is no score."""
+    return "".join(" " if v is None else SPARK[min(len(SPARK) - 1, int(v / 10 * len(SPARK)))] for v in values)
+
+
+def _day(iso: str | None) -> str:
+    from interviewer.history_stats import local_day
+
+    return local_day(iso) if iso else ""
+
+
+def render_text(stats) -> str:
+    """The stats as a small table with a bar per topic and a trend arrow."""
+    from interviewer.grading import score_band
+
+    average = "not graded yet" if stats.average is None else f"{stats.average:.1f}/10 ({score_band(stats.average)})"
+    lines = [
+        f"{stats.attempts} attempt{'s' if stats.attempts != 1 else ''} in {stats.sessions} "
+        f"session{'s' if stats.sessions != 1 else ''}, {stats.questions} question"
+        f"{'s' if stats.questions != 1 else ''}; average {average}",
+        "",
+    ]
+    width = max([len("topic"), *(len(t.topic) for t in stats.topics)])
+    lines.append(f"{'topic':<{width}}  attempts  {'average':<{BAR_CELLS + 6}}  {'trend':<7}  last practised")
+    for topic in stats.topics:
+        score = "  -" if topic.average is None else f"{topic.average:>4.1f}"
+        lines.append(
+            f"{topic.topic:<{width}}  {topic.attempts:>8}  {score_bar(topic.average)} {score:<5}  "
+            f"{trend_arrow(topic.trend):<7}  {_day(topic.last_practised)}"
+        )
+    if len(stats.by_day) > 1:
+        days = stats.by_day[-30:]
+        lines += ["", f"by day ({days[0].label} to {days[-1].label}): {sparkline([d.average for d in days])}"]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    from interviewer.history import History
+
+    with History(settings.history_path) as history:
+        stats = history.stats(topic=args.topic)
+        practised = [t.topic for t in history.stats().topics] if args.topic and stats.empty else []
+    if stats.empty:
+        if args.json:
+            print(json.dumps(stats.to_dict(), ensure_ascii=False))
+        if args.topic and practised:
+            print(f"No attempts yet for topic {args.topic!r}; practised so far: {', '.join(practised)}.", file=sys.stderr)
+        else:
+            print(NO_HISTORY, file=sys.stderr if args.json else sys.stdout)
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(stats.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(stats))
+    return EXIT_OK

@@ -1,0 +1,314 @@
+"""Practice history: every graded attempt in one SQLite file, with append-only schema migrations.
+
+The file (``settings.history_path``) is created on the first write, never on
+import or on a read: reading a history that does not exist yet gives no rows.
+An attempt is identified by (session id, question id, follow-up of), so
+recording it again (a ``--resume``, a re-import of a transcript, a regrade)
+updates the row instead of adding one.
+
+Schema changes are new entries at the end of ``MIGRATIONS``; a released entry
+is never edited. ``PRAGMA user_version`` holds how many have been applied.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from interviewer.errors import UserError
+from interviewer.history_stats import HistoryStats, compute_stats, parse_time
+from interviewer.transcript import Transcript, list_transcripts, now_iso, read_transcript
+
+#: How long a write waits for another process holding the file (seconds).
+BUSY_TIMEOUT_S = 5.0
+#: The ``grader`` of an attempt the candidate skipped (it has no score).
+SKIPPED_GRADER = "skipped"
+
+#: Append-only: entry ``n`` takes the schema from version ``n`` to ``n + 1``.
+MIGRATIONS: list[tuple[str, ...]] = [
+    # v1: one row per graded answer.
+    (
+        """CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            score REAL,
+            grader TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            time_taken_s REAL,
+            follow_up_of TEXT
+        )""",
+    ),
+    # v2: what was missed, whether a hint was used, who answered.
+    (
+        "ALTER TABLE attempts ADD COLUMN missed_points TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE attempts ADD COLUMN hint_used INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE attempts ADD COLUMN candidate TEXT NOT NULL DEFAULT ''",
+    ),
+    # v3: one row per attempt (older files may hold repeats: keep the latest),
+    # and look-ups by question.
+    (
+        """DELETE FROM attempts WHERE id NOT IN (
+            SELECT MAX(id) FROM attempts GROUP BY session_id, question_id, COALESCE(follow_up_of, '')
+        )""",
+        "CREATE UNIQUE INDEX attempts_identity ON attempts (session_id, question_id, COALESCE(follow_up_of, ''))",
+        "CREATE INDEX attempts_by_question ON attempts (question_id, answered_at)",
+    ),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_COLUMNS = (
+    "session_id", "question_id", "topic", "score", "missed_points", "grader",
+    "answered_at", "time_taken_s", "hint_used", "follow_up_of", "candidate",
+)
+_UPSERT = f"""
+    INSERT INTO attempts ({", ".join(_COLUMNS)}) VALUES ({", ".join("?" for _ in _COLUMNS)})
+    ON CONFLICT (session_id, question_id, COALESCE(follow_up_of, '')) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("session_id", "question_id", "follow_up_of"))}
+"""
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM attempts"
+
+
+class HistoryError(UserError):
+    """The history file cannot be used; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer to one question in one session, as the history keeps it."""
+
+    session_id: str
+    question_id: str
+    topic: str
+    #: 0-10; None when the answer was skipped or could not be graded.
+    score: float | None
+    missed_points: tuple[str, ...] = ()
+    grader: str = ""
+    answered_at: str = field(default_factory=now_iso)
+    time_taken_s: float | None = None
+    hint_used: bool = False
+    #: The id of the question this answers a follow-up to; None for a main question.
+    follow_up_of: str | None = None
+    candidate: str = ""
+
+    @property
+    def skipped(self) -> bool:
+        return self.grader == SKIPPED_GRADER
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: (list(v) if isinstance(v := getattr(self, name), tuple) else v) for name in _COLUMNS}
+
+    def _row(self) -> tuple:
+        return (
+            self.session_id, self.question_id, self.topic,
+            None if self.score is None else float(self.score),
+            json.dumps(list(self.missed_points), ensure_ascii=False), self.grader, self.answered_at,
+            None if self.time_taken_s is None else float(self.time_taken_s),
+            int(bool(self.hint_used)), self.follow_up_of or None, self.candidate,
+        )
+
+    @classmethod
+    def _from_row(cls, row: Sequence[Any]) -> "Attempt":
+        values = dict(zip(_COLUMNS, row))
+        try:
+            missed = tuple(str(p) for p in json.loads(values["missed_points"] or "[]"))
+        except (TypeError, ValueError):
+            missed = ()
+        return cls(**{**values, "missed_points": missed, "hint_used": bool(values["hint_used"])})
+
+
+def attempt_from_record(
+    record: dict[str, Any], session_id: str, candidate: str = "", default_time: str | None = None
+) -> Attempt | None:
+    """The attempt a transcript answer record stands for; None when it names no question.
+
+    A record without a grade (or with ``"skipped": true``) is a skipped question:
+    score None, grader ``"skipped"``. A failed grade keeps its grader and a None score.
+    """
+    question_id = str(record.get("question_id") or "").strip()
+    if not question_id:
+        return None
+    grade = record.get("grade")
+    if record.get("skipped") or not isinstance(grade, dict):
+        score, grader, missed = None, SKIPPED_GRADER, ()
+    else:
+        score = None if grade.get("score") is None else float(grade["score"])
+        grader = str(grade.get("grader") or "")
+        missed = tuple(
+            str(k.get("point", ""))
+            for k in grade.get("key_points") or ()
+            if isinstance(k, dict) and k.get("verdict") in ("missed", "contradicted")
+        )
+    time_taken = record.get("time_taken_s")
+    return Attempt(
+        session_id=session_id,
+        question_id=question_id,
+        topic=str(record.get("topic") or "general"),
+        score=score,
+        missed_points=missed,
+        grader=grader,
+        answered_at=str(record.get("answered_at") or record.get("at") or default_time or now_iso()),
+        time_taken_s=float(time_taken) if isinstance(time_taken, (int, float)) else None,
+        hint_used=bool(record.get("hint_used")),
+        follow_up_of=str(record["follow_up_of"]) if record.get("follow_up_of") else None,
+        candidate=str(record.get("candidate") or candidate or ""),
+    )
+
+
+def migrate(connection: sqlite3.Connection, path: Path | str = "history") -> int:
+    """Bring the schema up to ``SCHEMA_VERSION``; return the version found before."""
+    found = connection.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise HistoryError(
+            f"{path}: written by a newer interviewer (history schema v{found}; this one knows "
+            f"v{SCHEMA_VERSION}); upgrade interviewer or set INTERVIEWER_HOME elsewhere"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock.
+        current = connection.execute("PRAGMA user_version").fetchone()[0]
+        for version in range(current, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return found
+
+
+class History:
+    """The attempts store. Opens the file on first use; safe to share between threads."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"History({str(self.path)!r})"
+
+    @property
+    def exists(self) -> bool:
+        return self._connection is not None or self.path.exists()
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._connection is not None:
+            return self._connection
+        if not create and not self.path.exists():
+            return None
+        connection = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            migrate(connection, self.path)
+        except sqlite3.DatabaseError as error:
+            if connection is not None:
+                connection.close()
+            raise HistoryError(
+                f"{self.path}: not a usable history database ({error}); move it aside to start a new one"
+            ) from None
+        except OSError as error:
+            raise HistoryError(f"{self.path}: cannot open the history ({error.strerror or error})") from None
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            raise
+        self._connection = connection
+        return connection
+
+    def schema_version(self) -> int:
+        """The schema version of the file (0 when it does not exist yet)."""
+        with self._lock:
+            connection = self._connect(create=False)
+            return connection.execute("PRAGMA user_version").fetchone()[0] if connection else 0
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        """Store one attempt; recording the same (session, question, follow-up) again updates it."""
+        self.record_attempts([attempt])
+
+    def record_attempts(self, attempts: Iterable[Attempt]) -> int:
+        """Store many attempts in one transaction; return how many were given."""
+        rows = [a._row() for a in attempts]
+        if not rows:
+            return 0
+        with self._lock:
+            connection = self._connect(create=True)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany(_UPSERT, rows)
+                connection.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise HistoryError(f"{self.path}: cannot save the attempt ({error})") from None
+        return len(rows)
+
+    def attempts(self, question_id: str | None = None, topic: str | None = None) -> list[Attempt]:
+        """Stored attempts, oldest first; only one question's or one topic's when asked."""
+        clauses, params = [], []
+        if question_id is not None:
+            clauses.append("question_id = ?")
+            params.append(question_id)
+        if topic is not None:
+            clauses.append("lower(topic) = lower(?)")
+            params.append(topic)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            connection = self._connect(create=False)
+            if connection is None:
+                return []
+            try:
+                rows = connection.execute(f"{_SELECT}{where} ORDER BY answered_at, id", params).fetchall()
+            except sqlite3.DatabaseError as error:
+                raise HistoryError(f"{self.path}: cannot read the history ({error})") from None
+        # Sorted by the moment, not the text: timestamps may carry different UTC offsets.
+        return sorted((Attempt._from_row(row) for row in rows), key=lambda a: parse_time(a.answered_at))
+
+    def stats(self, topic: str | None = None) -> HistoryStats:
+        """Totals, per-topic averages and trends, and chart series (one topic's when asked)."""
+        return compute_stats(self.attempts(topic=topic))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+def import_transcript(history: History, transcript: Transcript | Path | str) -> int:
+    """Record every answer of a session transcript (idempotently); return how many."""
+    if not isinstance(transcript, Transcript):
+        transcript = read_transcript(Path(transcript))
+    header = transcript.header
+    candidate = str(header.get("candidate") or "")
+    started = header.get("started_at") or header.get("at")
+    attempts = [
+        attempt
+        for record in transcript.answers
+        if (attempt := attempt_from_record(record, transcript.session_id, candidate, started)) is not None
+    ]
+    return history.record_attempts(attempts)
+
+
+def import_transcripts(history: History, transcripts_dir: Path | str) -> int:
+    """Rebuild the history from every session transcript in a folder; return the answers recorded."""
+    return sum(import_transcript(history, path) for path in list_transcripts(Path(transcripts_dir)))
