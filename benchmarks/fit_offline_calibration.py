@@ -6,7 +6,8 @@ Reads a JSONL file of graded answers (default ../shared/asag/mohler2011_dev.json
 the offline features of every answer, fits a ridge-regularised least-squares map from
 features to the score share (score / scale_max), and reports:
 
-- the in-sample fit (Pearson r, RMSE on the file's scale),
+- the in-sample fit (Pearson r, RMSE on the file's scale) of the whole grader: calibration,
+  then the rubric and check ceilings, non-answers at 0,
 - leave-questions-out cross-validation: answers to each question are predicted by a
   calibration fitted without that question (the figure that says how it generalises),
 - the coefficients to paste into ``interviewer/offline_calibration.py``.
@@ -16,8 +17,6 @@ Standard library only: closed-form least squares for a handful of features.
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from pathlib import Path
 
@@ -26,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from interviewer import offline_calibration as calibration  # noqa: E402
 from interviewer.evaluation import pearson, read_dataset, rmse  # noqa: E402
-from interviewer.offline_features import align, features, prepare_reference  # noqa: E402
+from interviewer.grading import SCORE_MAX  # noqa: E402
+from interviewer.offline_features import features  # noqa: E402
+from interviewer.offline_grader import analyse  # noqa: E402
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"
 #: Ridge penalty (on the standardised scale) that keeps coefficients small and stable.
@@ -72,35 +73,67 @@ def predict(params: list[float], x: tuple[float, ...]) -> float:
     return min(1.0, max(0.0, value))
 
 
+class Rows:
+    """Each answer analysed by the grader: features (None for a non-answer), ceiling, target."""
+
+    def __init__(self, records) -> None:
+        self.xs, self.ys, self.groups, self.ceilings, self.scales = [], [], [], [], []
+        for record in records:
+            analysis = analyse(record.item())
+            self.groups.append(record.qid or record.question)
+            self.scales.append(record.scale_max)
+            self.ys.append(record.score / record.scale_max)
+            self.ceilings.append(analysis.ceiling / SCORE_MAX)
+            self.xs.append(None if analysis.alignment is None else features(analysis.alignment))
+        # Non-answers are scored 0 by rule and left out of the fit.
+        self.fit_rows = [i for i, x in enumerate(self.xs) if x is not None]
+
+    def fit(self, exclude_group: str | None = None) -> list[float]:
+        rows = [i for i in self.fit_rows if self.groups[i] != exclude_group]
+        return fit([self.xs[i] for i in rows], [self.ys[i] for i in rows])
+
+    def scores(self, params_for) -> list[float]:
+        """Whole-grader scores on each line's scale: calibration, then the ceilings."""
+        result = []
+        for i, x in enumerate(self.xs):
+            share = 0.0 if x is None else min(predict(params_for(i), x), self.ceilings[i])
+            result.append(share * self.scales[i])
+        return result
+
+    @property
+    def human(self) -> list[float]:
+        return [y * s for y, s in zip(self.ys, self.scales)]
+
+    def cross_validated_scores(self) -> list[float]:
+        folds = {g: self.fit(exclude_group=g) for g in dict.fromkeys(self.groups)}
+        return self.scores(lambda i: folds[self.groups[i]])
+
+
+def cross_validated(records) -> tuple[float, float]:
+    """Leave-questions-out Pearson r and RMSE of the calibration on these records."""
+    rows = Rows(records)
+    cv = rows.cross_validated_scores()
+    return pearson(cv, rows.human), rmse(cv, rows.human)
+
+
 def main(argv: list[str]) -> int:
     path = Path(argv[1]) if len(argv) > 1 else DEFAULT_DATASET
     records, problems = read_dataset(path)
     for problem in problems:
         print(problem, file=sys.stderr)
-    xs, ys, groups, scales = [], [], [], []
-    for record in records:
-        ref = prepare_reference(record.question, record.reference, ())
-        xs.append(features(align(ref, record.answer)))
-        ys.append(record.score / record.scale_max)
-        groups.append(record.qid or record.question)
-        scales.append(record.scale_max)
-
-    params = fit(xs, ys)
-    fitted = [predict(params, x) * s for x, s in zip(xs, scales)]
-    human = [y * s for y, s in zip(ys, scales)]
-
-    cv = [0.0] * len(xs)
-    for group in dict.fromkeys(groups):
-        train = [i for i, g in enumerate(groups) if g != group]
-        held = [i for i, g in enumerate(groups) if g == group]
-        fold = fit([xs[i] for i in train], [ys[i] for i in train])
-        for i in held:
-            cv[i] = predict(fold, xs[i]) * scales[i]
+    rows = Rows(records)
+    params = rows.fit()
+    fitted = rows.scores(lambda i: params)
+    cv = rows.cross_validated_scores()
+    human = rows.human
 
     names = calibration.FEATURES
-    print(f"n={len(xs)} features={', '.join(names)}")
+    skipped = len(rows.xs) - len(rows.fit_rows)
+    print(f"n={len(rows.xs)} (fitted on {len(rows.fit_rows)}; {skipped} non-answers score 0 by rule)")
+    print(f"features: {', '.join(names)}; ridge={RIDGE}")
     print(f"in-sample:            pearson={pearson(fitted, human):.4f} rmse={rmse(fitted, human):.4f}")
-    print(f"leave-questions-out:  pearson={pearson(cv, human):.4f} rmse={rmse(cv, human):.4f}")
+    print(f"leave-questions-out:  pearson={pearson(cv, human):.4f} rmse={rmse(cv, human):.4f}"
+          f"  (one fold per question)")
     print()
     print(f"INTERCEPT = {params[0]:.4f}")
     print("COEFFICIENTS = (")

@@ -1,60 +1,76 @@
 """Aligning an answer to its reference units, and the few features the offline score is made of.
 
-The reference side (question, reference sentences, key points) is prepared once per item and
-cached; an answer is then aligned word by word: each reference word takes the best-matching
-answer word (same stem, likely typo, related form or synonym). Words already in the question
-earn little ("question demoting"), generic words earn half. The same alignment gives the
-score's features and the per-unit verdicts, so what the grader says is what it scored.
+The reference side (question, reference clauses, key points) is prepared once per item and
+cached. An answer is aligned word by word: each reference word takes the best-matching answer
+word (same stem, likely typo, related form or synonym). Words already in the question earn
+little ("question demoting"), generic words earn half, words in parentheses are optional
+detail. The same alignment gives the score's features and the per-unit verdicts, so what the
+grader says is what it scored.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from interviewer.text_analysis import (
-    SENTENCE_MARKERS,
-    clauses,
-    is_content,
-    is_generic,
-    similarity,
-    stem,
-    tokens,
-)
+from interviewer.text_analysis import FILLERS, clauses, is_content, is_generic, similarity, stem, tokens
 
 #: Weight of a reference word that the question already contains.
 QUESTION_WORD_WEIGHT = 0.15
 GENERIC_WORD_WEIGHT = 0.5
+#: Weight of a word in parentheses: an elaboration, not the point itself.
+ASIDE_WEIGHT = 0.5
+
+_ALTERNATIVES_RE = re.compile(r"\s+/\s+")
+_SLASH_WORDS_RE = re.compile(r"\b([A-Za-z][\w+#-]*)/(?=[A-Za-z])")
+_ASIDE_RE = re.compile(r"\(([^()]*)\)")
 
 
 @dataclass(frozen=True)
 class RefWord:
+    """One slot of a reference: a word, or a few alternatives written ``a/b``."""
+
     surface: str
-    stem: str
+    stems: tuple[str, ...]
     weight: float
+
+    @property
+    def stem(self) -> str:
+        return self.stems[0]
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One thing a good answer says: a key point, or a clause of the reference."""
+    """One thing a good answer says: a key point, or a clause of the reference.
+
+    ``options`` are alternative phrasings ("Prevents overfitting / acts as regularization"):
+    a unit is as covered as its best-covered option.
+    """
 
     text: str
-    words: tuple[RefWord, ...]
+    options: tuple[tuple[RefWord, ...], ...]
     is_key_point: bool
-
-    @property
-    def weight(self) -> float:
-        return sum(w.weight for w in self.words)
 
 
 @dataclass(frozen=True)
 class PreparedReference:
     question_stems: frozenset[str]
     units: tuple[Unit, ...]
-    #: Every reference word once (by stem), at its highest weight.
+    #: Every reference slot once (by first stem), at its highest weight.
     words: tuple[RefWord, ...]
     total_weight: float
+    #: stem -> positions in the reference's running text (for the word-order check).
+    positions: dict[str, tuple[int, ...]]
+    #: True when the reference is written in sentences (not a list of terms).
+    sentence_like: bool
+    #: Pairs of neighbouring word stems in the reference's clauses and key points.
+    bigrams: frozenset[tuple[str, str]]
+
+    @property
+    def has_key_points(self) -> bool:
+        return any(u.is_key_point for u in self.units)
 
 
 @dataclass(frozen=True)
@@ -66,18 +82,25 @@ class AnswerWord:
 
 @dataclass(frozen=True)
 class Alignment:
-    """How an answer lines up with its reference: the evidence every number below comes from."""
+    """How an answer lines up with its reference: the evidence every number comes from."""
 
     reference: PreparedReference
+    answer_tokens: tuple[str, ...]
     answer_words: tuple[AnswerWord, ...]
-    #: stem of a reference word -> (match strength 0-1, the answer word that matched)
+    #: first stem of a reference slot -> (match strength 0-1, the answer word that matched)
     matches: dict[str, tuple[float, str]]
     recall: float
     unit_coverage: tuple[float, ...]
+    #: Share of the answer's own content words (by stem, question words aside) found in the reference.
     precision: float
     new_content_words: int
-    all_tokens: int
-    function_word_share: float
+    #: answer stem (not in the question) -> how well the reference backs it (0-1)
+    support: dict[str, float]
+
+    def supported_token_share(self) -> float:
+        """Like ``precision`` but counting every occurrence: repeated padding weighs in full."""
+        own = [w for w in self.answer_words if not w.in_question]
+        return sum(self.support[w.stem] for w in own) / len(own) if own else 0.0
 
     @property
     def mean_unit_coverage(self) -> float:
@@ -85,62 +108,130 @@ class Alignment:
         return sum(cov) / len(cov) if cov else 0.0
 
 
-def _weight(stemmed: str, question_stems: frozenset[str]) -> float:
-    weight = GENERIC_WORD_WEIGHT if is_generic(stemmed) else 1.0
-    if stemmed in question_stems:
+def _weight(stems: tuple[str, ...], question_stems: frozenset[str], aside: bool) -> float:
+    weight = GENERIC_WORD_WEIGHT if all(is_generic(s) for s in stems) else 1.0
+    if any(s in question_stems for s in stems):
         weight *= QUESTION_WORD_WEIGHT
-    return weight
+    return weight * (ASIDE_WEIGHT if aside else 1.0)
+
+
+def _slots(text: str, question_stems: frozenset[str]) -> tuple[RefWord, ...]:
+    """Content-word slots of a phrase; ``a/b`` is one slot, words in (...) weigh half."""
+    marked = _SLASH_WORDS_RE.sub(r"\1 SLASHALT ", text)
+    marked = _ASIDE_RE.sub(lambda m: " ASIDEOPEN " + m.group(1) + " ASIDECLOSE ", marked)
+    slots: list[RefWord] = []
+    seen: set[str] = set()
+    aside = join_next = False
+    for token in tokens(marked):
+        if token in ("asideopen", "asideclose"):
+            aside = token == "asideopen"
+            continue
+        if token == "slashalt":
+            join_next = True
+            continue
+        if not is_content(token):
+            join_next = False
+            continue
+        s = stem(token)
+        if join_next and slots:
+            last = slots[-1]
+            if s not in last.stems:
+                stems = (*last.stems, s)
+                slots[-1] = RefWord(f"{last.surface}/{token}", stems, _weight(stems, question_stems, aside))
+            join_next = False
+            continue
+        if s in seen:
+            continue
+        seen.add(s)
+        slots.append(RefWord(token, (s,), _weight((s,), question_stems, aside)))
+    return tuple(slots)
 
 
 def _unit(text: str, question_stems: frozenset[str], is_key_point: bool) -> Unit | None:
-    seen: dict[str, RefWord] = {}
-    for token in tokens(text):
-        if is_content(token):
-            s = stem(token)
-            if s not in seen:
-                seen[s] = RefWord(token, s, _weight(s, question_stems))
-    if not seen:
+    pieces = _ALTERNATIVES_RE.split(text) if is_key_point else [text]
+    options = tuple(o for o in (_slots(p, question_stems) for p in pieces) if o)
+    if not options:
         return None
-    return Unit(text.strip().rstrip("."), tuple(seen.values()), is_key_point)
+    return Unit(" ".join(text.split()).rstrip("."), options, is_key_point)
 
 
 @lru_cache(maxsize=4096)
 def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]) -> PreparedReference:
     """Units and weighted words of one item's reference side (cached: banks repeat questions)."""
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
-    units: list[Unit] = []
-    for text in clauses(reference):
-        unit = _unit(text, question_stems, False)
-        if unit is not None:
-            units.append(unit)
-    for text in key_points:
-        unit = _unit(text, question_stems, True)
-        if unit is not None:
-            units.append(unit)
+    units = [u for u in (_unit(t, question_stems, False) for t in clauses(reference)) if u]
+    units += [u for u in (_unit(t, question_stems, True) for t in key_points) if u]
     words: dict[str, RefWord] = {}
+    positions: dict[str, list[int]] = {}
+    position = 0
     for unit in units:
-        for word in unit.words:
-            if word.stem not in words or words[word.stem].weight < word.weight:
-                words[word.stem] = word
+        for option in unit.options:
+            for word in option:
+                if word.stem not in words or words[word.stem].weight < word.weight:
+                    words[word.stem] = word
+                for s in word.stems:
+                    positions.setdefault(s, []).append(position)
+                position += 1
+            position += 3  # options and units are not neighbours
     total = sum(w.weight for w in words.values())
-    return PreparedReference(question_stems, tuple(units), tuple(words.values()), total)
+    reference_tokens = tokens(reference)
+    markers = sum(1 for t in reference_tokens if not is_content(t))
+    return PreparedReference(
+        question_stems=question_stems,
+        units=tuple(units),
+        words=tuple(words.values()),
+        total_weight=total,
+        positions={k: tuple(v) for k, v in positions.items()},
+        sentence_like=bool(key_points) or (len(reference_tokens) >= 6 and markers >= 2),
+        bigrams=frozenset(
+            pair for text in (*clauses(reference), *key_points) for pair in stem_bigrams(text)
+        ),
+    )
 
 
-def _best_match(ref_stem: str, answer_stems: dict[str, str]) -> tuple[float, str]:
-    surface = answer_stems.get(ref_stem)
-    if surface is not None:
-        return 1.0, surface
+def stem_bigrams(text: str) -> list[tuple[str, str]]:
+    """Neighbouring word stems of a text, spoken fillers skipped."""
+    stems = [stem(t) for t in tokens(text) if t not in FILLERS]
+    return list(zip(stems, stems[1:]))
+
+
+def _best_match(ref: RefWord, answer_stems: dict[str, str]) -> tuple[float, str]:
+    for s in ref.stems:
+        surface = answer_stems.get(s)
+        if surface is not None:
+            return 1.0, surface
     best, best_surface = 0.0, ""
     for answer_stem, surface in answer_stems.items():
-        score = similarity(ref_stem, answer_stem)
-        if score > best:
-            best, best_surface = score, surface
+        for s in ref.stems:
+            score = similarity(s, answer_stem)
+            if score > best:
+                best, best_surface = score, surface
     return best, best_surface
+
+
+def _option_coverage(option: tuple[RefWord, ...], matches: dict[str, tuple[float, str]]) -> float:
+    total = sum(w.weight for w in option)
+    if total <= 0:
+        return 0.0
+    return sum(w.weight * _match(w, matches)[0] for w in option) / total
+
+
+def _match(word: RefWord, matches: dict[str, tuple[float, str]]) -> tuple[float, str]:
+    found = matches.get(word.stem)
+    return found if found is not None else (0.0, "")
+
+
+def unit_evidence(unit: Unit, alignment: Alignment) -> tuple[float, list[str]]:
+    """A unit's coverage and the answer words that matched it (best option)."""
+    best_option = max(unit.options, key=lambda o: _option_coverage(o, alignment.matches))
+    coverage = _option_coverage(best_option, alignment.matches)
+    evidence = [m[1] for w in best_option for m in (_match(w, alignment.matches),) if m[0] > 0]
+    return coverage, list(dict.fromkeys(evidence))
 
 
 def align(reference: PreparedReference, answer: str) -> Alignment:
     """Align one answer to a prepared reference."""
-    all_tokens = tokens(answer)
+    all_tokens = tuple(tokens(answer))
     words = tuple(
         AnswerWord(t, s, s in reference.question_stems)
         for t in all_tokens
@@ -150,48 +241,41 @@ def align(reference: PreparedReference, answer: str) -> Alignment:
     answer_stems: dict[str, str] = {}
     for word in words:
         answer_stems.setdefault(word.stem, word.surface)
-    matches = {w.stem: _best_match(w.stem, answer_stems) for w in reference.words}
+    matches: dict[str, tuple[float, str]] = {}
+    for ref_word in reference.words:
+        matches[ref_word.stem] = _best_match(ref_word, answer_stems)
     recall = (
         sum(w.weight * matches[w.stem][0] for w in reference.words) / reference.total_weight
         if reference.total_weight
         else 0.0
     )
-    coverage = tuple(_unit_coverage(unit, matches) for unit in reference.units)
-    new_stems = {w.stem for w in words if not w.in_question}
-    ref_stems = [w.stem for w in reference.words]
-    if new_stems:
-        precision = sum(
-            max((similarity(a, r) for r in ref_stems), default=0.0) for a in new_stems
-        ) / len(new_stems)
-    else:
-        precision = 0.0
-    function_words = sum(1 for t in all_tokens if t in SENTENCE_MARKERS)
+    coverage = tuple(
+        max(_option_coverage(o, matches) for o in unit.options) for unit in reference.units
+    )
+    ref_stems = [s for w in reference.words for s in w.stems]
+    support = {
+        w.stem: max((similarity(w.stem, r) for r in ref_stems), default=0.0)
+        for w in words
+        if not w.in_question
+    }
+    precision = sum(support.values()) / len(support) if support else 0.0
     return Alignment(
         reference=reference,
+        answer_tokens=all_tokens,
         answer_words=words,
         matches=matches,
         recall=recall,
         unit_coverage=coverage,
         precision=precision,
-        new_content_words=len(new_stems),
-        all_tokens=len(all_tokens),
-        function_word_share=function_words / len(all_tokens) if all_tokens else 0.0,
+        new_content_words=len(support),
+        support=support,
     )
-
-
-def _unit_coverage(unit: Unit, matches: dict[str, tuple[float, str]]) -> float:
-    total = unit.weight
-    if total <= 0:
-        return 0.0
-    return sum(w.weight * matches[w.stem][0] for w in unit.words) / total
 
 
 def features(alignment: Alignment) -> tuple[float, ...]:
     """The calibration's inputs, in the order of ``offline_calibration.FEATURES``."""
     return (
-        alignment.recall,
-        alignment.mean_unit_coverage,
+        math.sqrt(alignment.mean_unit_coverage),
         alignment.precision,
         math.log1p(alignment.new_content_words),
-        math.log1p(alignment.reference.total_weight),
     )

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 _TOKEN_RE = re.compile(r"[a-z][a-z0-9]*(?:\+\+|#)?|\d+(?:\.\d+)?")
 _SENTENCE_RE = re.compile(r"(?<!\b[a-z])(?<!\be\.g)(?<!\bi\.e)[.;!?](?=\s|$)|\n+")
-_CLAUSE_RE = re.compile(r",\s+(?:and|or|but|whereas|while)\s+|\s+whereas\s+|,\s*(?:then|and then)\s+")
+_CLAUSE_RE = re.compile(r",\s+(?:and\s+then|then|and|or|but|whereas|while)\s+|\s+whereas\s+")
 
 #: Spoken fillers, in phrases; removed before anything else looks at the text.
 FILLER_PHRASES: tuple[str, ...] = (
@@ -25,7 +25,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     """a about above after again against all also am an and any are as at be because been before
     being below between both but by can cannot could did do does doing done down during each either
     etc few for from further had has have having he her here hers herself him himself his how i if
-    in into is it its itself just let lets me more most my myself no nor not of off on once only or
+    in into is it its itself just let lets me more most my myself nor of off on or
     other ought our ours ourselves out over own same shall she should so some such than that the
     their theirs them themselves then there these they this those through thus to too under until
     up upon very via was we were what when where whether which while who whom whose why will with
@@ -38,6 +38,12 @@ STOP_WORDS: frozenset[str] = frozenset(
 SENTENCE_MARKERS: frozenset[str] = frozenset(
     """is are was were be been being am has have had do does did can could will would should may
     might must shall it this that which who where when because so if then to by""".split()
+)
+
+#: Spoken fillers: never content, and skipped when judging how words are strung together.
+FILLERS: frozenset[str] = frozenset(
+    "um umm uh uhh er erm ah hmm mm like basically actually literally really okay ok yeah well so "
+    "anyway kinda sorta just".split()
 )
 
 #: Common content words that say little on their own: they count at half weight.
@@ -218,18 +224,43 @@ def stem(word: str) -> str:
     return word
 
 
+_FILLER_PHRASE_RES = tuple((p, re.compile(r"\b" + re.escape(p) + r"\b")) for p in FILLER_PHRASES)
+
+
 def remove_fillers(text: str) -> str:
-    """The text with spoken filler phrases ("you know", "kind of") taken out."""
-    lowered = text.lower().replace("’", "'").replace("n't", " not")
-    for phrase in FILLER_PHRASES:
+    """The text, lowercased, with spoken filler phrases ("you know", "kind of") taken out."""
+    lowered = text.lower().replace("\u2019", "'").replace("n't", " not")
+    for phrase, pattern in _FILLER_PHRASE_RES:
         if phrase in lowered:
-            lowered = re.sub(r"\b" + re.escape(phrase) + r"\b", " ", lowered)
+            lowered = pattern.sub(" ", lowered)
     return lowered
 
 
-def tokens(text: str) -> list[str]:
-    """Lowercased word tokens, fillers removed; ``c++`` and ``c#`` stay whole."""
-    return _TOKEN_RE.findall(remove_fillers(text))
+#: Everyday phrases rewritten to the word they mean, so they can meet a reference's wording.
+#: Each pattern runs only when its trigger (a plain substring) occurs: tokenising stays cheap.
+PHRASES: tuple[tuple[str, str, str], ...] = (
+    ("as many as", r"\bas many as (?:you|we|one|the \w+)? ?(?:want|need|like|wish)\w*", "unlimited"),
+    ("limit", r"\b(?:no|without (?:a|any)) limit\b", "unlimited"),
+    ("one time", r"\bat least one time\b", "at least once"),
+    ("one time", r"\bone time\b", "once"),
+    ("more than one", r"\bmore than one\b", "multiple"),
+)
+_PHRASE_RES = tuple((trigger, re.compile(pattern), word) for trigger, pattern, word in PHRASES)
+
+NUMBER_WORDS: dict[str, str] = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+}
+
+
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> tuple[str, ...]:
+    """Lowercased word tokens, fillers removed, number words as digits; ``c++`` stays whole."""
+    lowered = remove_fillers(text)
+    for trigger, pattern, replacement in _PHRASE_RES:
+        if trigger in lowered:
+            lowered = pattern.sub(replacement, lowered)
+    return tuple(NUMBER_WORDS.get(t, t) for t in _TOKEN_RE.findall(lowered))
 
 
 def is_content(token: str) -> bool:

@@ -1,4 +1,95 @@
-"""Placeholder until this command lands."""
+"""``interviewer eval``: how well a grader agrees with human grades on a JSONL file of graded answers."""
 
-def register(subparsers) -> None:
-    pass
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "check a grader against human-graded answers (JSONL)"
+DESCRIPTION = """\
+Grade every answer in DATASET and compare with the human scores.
+
+DATASET is JSONL, one graded answer a line, with the fields question, reference,
+answer, score and scale_max (qid, when present, gives per-question figures; other
+fields are ignored). Our 0-10 scores are mapped onto each line's 0..scale_max.
+
+Reports n, Pearson r, Spearman rho, quadratic weighted kappa (on the file's score
+steps), RMSE, MAE, share within 1 point, mean predicted vs human, the median
+per-question Pearson r and answers per second. Malformed lines are reported as
+file:line: message and skipped; failed grades are counted and left out."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("dataset", metavar="DATASET", help="JSONL file of human-graded answers")
+    parser.add_argument("--grader", choices=("offline", "llm"), default="offline",
+                        help="which grader to check (default: offline)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--limit", type=_positive, metavar="N", help="grade only the first N answers")
+    parser.add_argument("--concurrency", type=_positive, default=8, metavar="N",
+                        help="LLM requests in flight at once (default: 8)")
+    parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\rgraded {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    import asyncio
+    import json
+
+    from interviewer.errors import EXIT_FAILURES, EXIT_OK, UserError
+    from interviewer.evaluation import evaluate_async, evaluate_sync, format_report, read_dataset
+    from interviewer.graders import make_grader
+
+    answers, problems = read_dataset(args.dataset)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if args.limit is not None:
+        answers = answers[: args.limit]
+    if not answers:
+        raise UserError(f"{args.dataset}: no graded answers to evaluate")
+
+    grader = make_grader(settings, args.grader)
+    progress = _progress_printer()
+    grade_now = getattr(grader, "grade_now", None)
+    if grade_now is not None:
+        report = evaluate_sync(answers, grade_now, grader.name, grader.version, progress)
+    else:
+        report = asyncio.run(evaluate_async(answers, grader, args.concurrency, progress))
+    report.skipped_lines = len(problems)
+
+    data = report.to_dict()
+    data["dataset"] = str(args.dataset)
+    if args.json:
+        print(json.dumps(data))
+    else:
+        print(format_report(data, str(args.dataset)))
+    if report.failed:
+        print(f"interviewer: {report.failed} answer(s) could not be graded; left out of the figures",
+              file=sys.stderr)
+        return EXIT_FAILURES
+    return EXIT_OK

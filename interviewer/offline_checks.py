@@ -1,0 +1,171 @@
+"""Answers the offline score must not trust: non-answers, text addressed to the grader, keyword
+lists, copies of the question, repetition, padding and shuffled words.
+
+Each check looks at the answer (and its alignment) and, when it fires, says how far the score
+may go and why, in words the feedback can use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviewer.offline_features import Alignment, stem_bigrams
+from interviewer.text_analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokens
+
+NON_ANSWERS = frozenset(
+    {
+        "", "not answered", "no answer", "none", "n a", "na", "pass", "skip", "idk", "no idea",
+        "i do not know", "i dont know", "do not know", "dont know", "not sure", "i am not sure",
+        "no clue", "i have no idea", "nothing", "blank", "unanswered", "not attempted",
+    }
+)
+
+_GRADER_PATTERNS = (
+    r"\b(?:give|award|assign|grant|mark|grade|score|rate)\s+(?:this|my|the|me)?\s*(?:answer|response|reply)?\s*"
+    r"(?:an?\s+|the\s+)?(?:\d+(?:\.\d+)?\s*(?:/|out of)\s*\d+|full|perfect|maximum|max|top|highest|100\s*%)",
+    r"\bas\s+(?:the|an?|my)\s+(?:grader|examiner|evaluator|marker|assessor|interviewer|ai|model|assistant|llm)\b",
+    r"\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding|your)\s+"
+    r"(?:instructions?|rules?|rubric|prompts?|guidelines)",
+    r"\b(?:full|maximum|max|perfect|top)\s+(?:marks?|points?|score|credit)\b",
+    r"\byou\s+(?:must|should|will|have to|need to)\s+(?:give|award|grade|score|rate|mark|pass)\b",
+    r"\b(?:this|my)\s+answer\s+(?:is|deserves)\s+(?:a\s+)?(?:\d+(?:\.\d+)?\s*(?:/|out of)\s*10|perfect|correct|excellent)",
+    r"\b(?:system|assistant)\s*:",
+)
+_GRADER_RE = re.compile("|".join(f"(?:{p})" for p in _GRADER_PATTERNS), re.IGNORECASE)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A ceiling on the score (0-10) and the reason, as feedback can say it."""
+
+    limit: float
+    flag: str
+    reason: str
+
+
+def is_non_answer(answer: str) -> bool:
+    """True for empty answers and stock non-answers ("not answered", "I don't know")."""
+    words = " ".join(w for w in re.findall(r"[a-z]+", remove_fillers(answer)) if w not in FILLERS)
+    return words in NON_ANSWERS
+
+
+def strip_grader_directed(answer: str) -> tuple[str, bool]:
+    """The answer without sentences addressed to the grader, and whether there were any."""
+    if not _GRADER_RE.search(answer):
+        return answer, False
+    kept = [s for s in _SENTENCE_SPLIT_RE.split(answer) if s and not _GRADER_RE.search(s)]
+    return " ".join(kept), True
+
+
+#: Words that must be followed by the phrase they introduce.
+_DETERMINERS = frozenset("the a an its their this these those each every my your our".split())
+_PREPOSITIONS = frozenset("of to in on at by for with from into during about through".split())
+_CONJUNCTIONS = frozenset("and or but".split())
+_NEVER_AFTER_PREPOSITION = _PREPOSITIONS | _CONJUNCTIONS | frozenset("is are was were".split())
+_NEVER_AFTER_DETERMINER = frozenset(
+    "the a an of to in on at by for with from is are was were be and or but that which it".split()
+)
+
+
+#: Words that join terms into sentences (for judging structure, not meaning).
+_GRAMMAR_WORDS = STOP_WORDS | frozenset(
+    "not no never only once even cant dont doesnt isnt wont either neither every than".split()
+)
+
+
+def _content_runs(answer: str) -> list[int]:
+    """Lengths of the stretches of content words that no function word or punctuation breaks."""
+    runs = []
+    for piece in re.split(r"[.,;:!?()\[\]{}\n]+", answer):
+        run = 0
+        for word in tokens(piece):
+            if word in FILLERS:
+                continue
+            if word in _GRAMMAR_WORDS:
+                if run:
+                    runs.append(run)
+                run = 0
+            else:
+                run += 1
+        if run:
+            runs.append(run)
+    return runs
+
+
+def looks_like_keyword_list(answer: str) -> bool:
+    """A list of terms rather than sentences: comma-separated bits, or no function words joining
+    the terms (spoken fillers do not count as joining them)."""
+    words = tokens(answer)
+    spoken = [w for w in words if w not in FILLERS]
+    if len(spoken) < 4:
+        return False
+    markers = sum(1 for w in spoken if w in SENTENCE_MARKERS)
+    function_share = sum(1 for w in spoken if w in STOP_WORDS) / len(spoken)
+    pieces = [
+        p for p in re.split(r"[,;\n]|\s-\s", remove_fillers(answer))
+        if any(w not in FILLERS for w in tokens(p))
+    ]
+    short_pieces = sum(1 for p in pieces if len(p.split()) <= 3)
+    if len(pieces) >= 4 and short_pieces >= 0.75 * len(pieces) and markers <= 1:
+        return True
+    longest_run = max(_content_runs(answer), default=0)
+    if markers == 0:
+        return function_share < 0.15 or (len(spoken) >= 12 and longest_run >= 5)
+    return len(spoken) >= 10 and function_share < 0.1 and longest_run >= 5
+
+
+def misplaced_function_words(answer: str) -> bool:
+    """Words in an order no sentence has ("the to", "of and", a text ending in "the"): the mark of
+    shuffled words. Fillers are skipped, so spoken answers are not caught."""
+    words = [w for w in tokens(answer) if w not in FILLERS]
+    heads = bad = 0
+    for word, following in zip(words, [*words[1:], None]):
+        if word in _DETERMINERS:
+            heads += 1
+            bad += following is None or following in _NEVER_AFTER_DETERMINER
+        elif word in _PREPOSITIONS:
+            heads += 1
+            bad += following is None or following in _NEVER_AFTER_PREPOSITION
+        elif word in _CONJUNCTIONS:
+            heads += 1
+            bad += following is None or following in _CONJUNCTIONS
+    return bad >= 3 and bad >= 0.25 * heads
+
+
+def _shuffled_reference(alignment: Alignment, answer: str) -> bool:
+    """Nearly all of the reference's words and nothing else, yet hardly one of its phrases:
+    the reference shuffled. (A near-copy keeps the phrases; a paraphrase brings its own words.)"""
+    if alignment.recall < 0.8 or alignment.precision < 0.8 or alignment.new_content_words < 8:
+        return False
+    pairs = stem_bigrams(answer)
+    echoed = sum(1 for pair in pairs if pair in alignment.reference.bigrams)
+    return bool(pairs) and echoed < 0.2 * len(pairs)
+
+
+def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
+    """Every check that fires on an aligned answer, with the cap it sets."""
+    caps: list[Cap] = []
+    ref = alignment.reference
+    words = alignment.answer_words
+    new_words = alignment.new_content_words
+    ref_words = len(ref.words)
+    if words and new_words == 0:
+        caps.append(Cap(1.0, "restates-question", "it only repeats words from the question"))
+    if len(words) >= 4:
+        unique = len({w.stem for w in words})
+        if unique <= 2 or unique / len(words) < 0.34:
+            caps.append(Cap(2.0, "repetition", "it repeats the same term instead of explaining"))
+    own_tokens = sum(1 for w in words if not w.in_question)
+    if own_tokens > max(60, 6 * ref_words) and alignment.supported_token_share() < 0.2:
+        caps.append(
+            Cap(3.0, "padded", "most of it is unrelated to the question, so the relevant part is diluted")
+        )
+    if misplaced_function_words(answer) or _shuffled_reference(alignment, answer):
+        caps.append(Cap(3.0, "word-salad", "the reference's words appear shuffled, not as explanations"))
+    if ref.sentence_like and looks_like_keyword_list(answer):
+        caps.append(
+            Cap(5.0, "keyword-list", "it lists terms without explaining how they connect; say it in sentences")
+        )
+    return caps

@@ -1,0 +1,213 @@
+"""The offline grader: scores an answer from its reference and key points alone, instantly.
+
+Score = the fitted calibration (``offline_calibration``) applied to alignment features
+(``offline_features``), then two kinds of ceiling: the key-point rubric (an answer that misses
+the key points cannot pass, however lenient the calibration) and the checks in
+``offline_checks`` (keyword lists, padding, text addressed to the grader, ...). The verdicts,
+evidence and feedback are read off the same alignment that produced the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from interviewer import offline_calibration as calibration
+from interviewer.grading import SCORE_MAX, FeedbackListener, Grade, GradingItem, KeyPointResult, failed_grade
+from interviewer.offline_checks import Cap, content_caps, is_non_answer, strip_grader_directed
+from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, unit_evidence
+
+VERSION = "offline-2"
+
+#: A unit is "covered" from this share of its weighted words, "partial" from the next.
+COVERED_AT = 0.6
+PARTIAL_AT = 0.3
+#: With key points, the score may not exceed 10 * (FLOOR + (1 - FLOOR) * key-point credit),
+#: where credit is 1 per covered point and 0.5 per partial one, averaged. Not fitted (the
+#: calibration data has no key points): it makes the rubric bind, so missing every key point
+#: cannot pass. One partial point of three gives at most 2.5, two covered points at most 7.0.
+KEY_POINT_FLOOR = 0.1
+ADDRESSES_GRADER_CAP = 3.0
+
+
+@dataclass(frozen=True)
+class UnitVerdict:
+    unit: Unit
+    coverage: float
+    evidence: tuple[str, ...]
+
+    @property
+    def verdict(self) -> str:
+        if self.coverage >= COVERED_AT:
+            return "covered"
+        return "partial" if self.coverage >= PARTIAL_AT else "missed"
+
+    @property
+    def credit(self) -> float:
+        return {"covered": 1.0, "partial": 0.5}.get(self.verdict, 0.0)
+
+
+def calibrated_share(alignment: Alignment) -> float:
+    """The calibration's estimate of the human score share (0-1)."""
+    value = calibration.INTERCEPT + sum(
+        c * x for c, x in zip(calibration.COEFFICIENTS, features(alignment))
+    )
+    return min(1.0, max(0.0, value))
+
+
+def _verdicts(alignment: Alignment) -> list[UnitVerdict]:
+    result = []
+    for unit in alignment.reference.units:
+        coverage, evidence = unit_evidence(unit, alignment)
+        result.append(UnitVerdict(unit, coverage, tuple(evidence)))
+    return result
+
+
+def _criteria(alignment: Alignment, share: float, cap: float, keyword_list: bool,
+              caps: list[Cap]) -> dict[str, float]:
+    coverage = alignment.mean_unit_coverage
+    ref_words = max(4, len(alignment.reference.words))
+    elaboration = min(1.0, alignment.new_content_words / ref_words)
+    limit = min(SCORE_MAX, cap)
+    if keyword_list or any(c.flag in ("word-salad", "repetition") for c in caps):
+        communication = 4.0
+    elif len(alignment.answer_tokens) < 4:
+        communication = 6.0
+    else:
+        communication = 9.0  # spoken style, fillers and typos are not held against anyone
+    values = {
+        "correctness": min(limit, 10 * (0.5 * share + 0.5 * alignment.precision)),
+        "completeness": min(limit, 10 * coverage),
+        "depth": min(limit, 10 * coverage**0.5 * elaboration),
+        "communication": communication,
+    }
+    return {k: round(v, 1) for k, v in values.items()}
+
+
+def _join(points: list[str]) -> str:
+    return "; ".join(f'"{p}"' for p in points)
+
+
+def _feedback(score: float, verdicts: list[UnitVerdict], caps: list[Cap], has_key_points: bool) -> str:
+    shown = [v for v in verdicts if v.unit.is_key_point] if has_key_points else verdicts
+    noun = "key points" if has_key_points else "parts of the reference answer"
+    covered = [v.unit.text for v in shown if v.verdict == "covered"]
+    partial = [v.unit.text for v in shown if v.verdict == "partial"]
+    missed = [v.unit.text for v in shown if v.verdict == "missed"]
+    sentences = [f"It covers {len(covered)} of {len(shown)} {noun}"
+                 + (f" and touches on {len(partial)} more." if partial else ".")]
+    if covered:
+        sentences.append(f"Covered: {_join(covered)}.")
+    if partial:
+        sentences.append(f"Only partly: {_join(partial)}; say more about it.")
+    if missed:
+        sentences.append(f"Missed: {_join(missed)}.")
+    for cap in caps:
+        if score <= cap.limit + 1e-9:
+            sentences.append(f"Score held at {cap.limit:g} or less because {cap.reason}.")
+    if not missed and not partial and not caps:
+        sentences.append("Nothing important is missing.")
+    return " ".join(sentences)
+
+
+def _zero(item: GradingItem, feedback: str, flags: tuple[str, ...] = ()) -> Grade:
+    grade = Grade(
+        score=0.0,
+        feedback=feedback,
+        grader="offline",
+        grader_version=VERSION,
+        criteria={"correctness": 0.0, "completeness": 0.0, "depth": 0.0, "communication": 0.0},
+        key_points=tuple(KeyPointResult(p, "missed", "") for p in item.key_points),
+        flags=flags,
+    )
+    return grade.with_notes("hint used") if item.hinted_points else grade
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the offline score of one answer rests on."""
+
+    #: None when there is nothing to grade (empty, or a stock non-answer).
+    alignment: Alignment | None
+    verdicts: tuple[UnitVerdict, ...]
+    caps: tuple[Cap, ...]
+    #: The highest score (0-10) the key-point rubric and the checks allow.
+    ceiling: float
+    addressed_grader: bool
+
+
+def analyse(item: GradingItem) -> Analysis:
+    """Align an answer to its reference and run the checks; the score is read off the result."""
+    text, addressed = strip_grader_directed(item.answer)
+    if not item.answer.strip() or is_non_answer(text):
+        return Analysis(None, (), (), 0.0, addressed)
+    reference = prepare_reference(item.question, item.reference, tuple(item.key_points))
+    alignment = align(reference, text)
+    verdicts = _verdicts(alignment)
+    caps = content_caps(alignment, text)
+    if addressed:
+        caps.append(Cap(ADDRESSES_GRADER_CAP, "addresses-grader",
+                        "part of it speaks to the grader instead of answering; that part earns nothing"))
+    ceiling = SCORE_MAX
+    key_verdicts = [v for v in verdicts if v.unit.is_key_point]
+    if key_verdicts:
+        credit = sum(v.credit for v in key_verdicts) / len(key_verdicts)
+        ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
+    for cap in caps:
+        ceiling = min(ceiling, cap.limit)
+    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, addressed)
+
+
+class OfflineGrader:
+    """Grades from the reference answer and key points; no network, about a millisecond an answer."""
+
+    name = "offline"
+    version = VERSION
+
+    async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
+        grade = self.grade_now(item)
+        if on_feedback is not None and grade.feedback:
+            on_feedback(grade.feedback)
+        return grade
+
+    def grade_now(self, item: GradingItem) -> Grade:
+        if not item.answer.strip():
+            return _zero(item, "No answer was given.")
+        if not item.has_reference:
+            return failed_grade(self.name, VERSION, "offline grading needs a reference answer or key points")
+        analysis = analyse(item)
+        flags = ("addresses-grader",) if analysis.addressed_grader else ()
+        alignment = analysis.alignment
+        if alignment is None:
+            message = "No answer was given"
+            message += " (only words addressed to the grader)." if analysis.addressed_grader else "."
+            return _zero(item, message, flags)
+
+        share = calibrated_share(alignment)
+        score = round(min(share * SCORE_MAX, analysis.ceiling), 1)
+        verdicts = list(analysis.verdicts)
+        caps = list(analysis.caps)
+        has_key_points = any(v.unit.is_key_point for v in verdicts)
+        keyword_list = any(c.flag == "keyword-list" for c in caps)
+        grade = Grade(
+            score=score,
+            feedback=_feedback(score, verdicts, caps, has_key_points),
+            grader=self.name,
+            grader_version=VERSION,
+            criteria=_criteria(alignment, share, analysis.ceiling, keyword_list, caps),
+            key_points=self._key_point_results(item, verdicts),
+            flags=tuple(dict.fromkeys((*flags, *(c.flag for c in caps)))),
+        )
+        return grade.with_notes("hint used") if item.hinted_points else grade
+
+    @staticmethod
+    def _key_point_results(item: GradingItem, verdicts: list[UnitVerdict]) -> tuple[KeyPointResult, ...]:
+        if not item.key_points:
+            return tuple(KeyPointResult(v.unit.text, v.verdict, ", ".join(v.evidence)) for v in verdicts)
+        by_text = {" ".join(p.split()).rstrip("."): p for p in item.key_points}
+        found = {by_text.get(v.unit.text, v.unit.text): v for v in verdicts if v.unit.is_key_point}
+        return tuple(
+            KeyPointResult(point, found[point].verdict, ", ".join(found[point].evidence))
+            if point in found
+            else KeyPointResult(point, "missed", "")
+            for point in item.key_points
+        )
