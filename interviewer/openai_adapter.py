@@ -1,0 +1,412 @@
+"""The one adapter to OpenAI-compatible chat servers, and the only module that imports ``openai``.
+
+``OpenAIChatClient(settings)`` implements ``interviewer.llm_client.ChatClient``:
+
+* ``AsyncOpenAI`` with the settings' base URL, key, explicit timeout and
+  ``max_retries`` (the SDK's bounded retries with back-off, honouring Retry-After);
+* JSON the best way the server allows: ``json_schema`` (strict), then
+  ``json_object``, then plain text; a 400 steps down the chain (and drops a
+  parameter the server names, e.g. ``seed``), and what worked is remembered per
+  base URL, in memory and in ``<home>/server_modes.json``;
+* temperature 0, a seed, and a bound on output tokens;
+* streaming with a delta callback, usage, refusals, finish reasons, and the
+  rate-limit headers of every response in ``client.rate_limit``;
+* faults mapped for people: a wrong key, unknown model or unreachable server
+  raises ``LLMConfigError`` (how to fix it, or ``--offline``); 429, 5xx,
+  timeouts, dropped connections and malformed bodies raise ``ChatUnavailable``
+  (retryable, with the server's Retry-After) once the retries are spent.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+
+from interviewer.errors import LLMConfigError
+from interviewer.grading import TokenUsage
+from interviewer.llm_client import (
+    OUTPUT_MODES,
+    ChatReply,
+    ChatUnavailable,
+    DeltaListener,
+    OutputMode,
+    RateLimitInfo,
+    parse_rate_limit_headers,
+    parse_retry_after,
+)
+from interviewer.settings import Settings
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+SEED = 7
+#: Parameters a server may refuse; each is dropped (and remembered) when a 400 names it.
+OPTIONAL_PARAMS = ("seed", "temperature", "stream_options")
+#: 400s that asking differently cannot fix.
+_HOPELESS_400 = ("context_length_exceeded", "context length", "maximum context", "too many tokens")
+MAX_ADJUSTMENTS = 6
+MODES_FILE = "server_modes.json"
+FIX_HINT = "Set OPENAI_API_KEY / OPENAI_BASE_URL / INTERVIEWER_MODEL (environment or .env), or run with --offline."
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """What a server accepts, learnt from its 400s."""
+
+    output_mode: OutputMode = "json_schema"
+    token_param: str = "max_tokens"
+    dropped: frozenset[str] = field(default_factory=frozenset)
+
+    def to_json(self) -> dict:
+        return {"output_mode": self.output_mode, "token_param": self.token_param, "dropped": sorted(self.dropped)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "ServerProfile":
+        if not isinstance(data, dict):
+            return cls()
+        mode = data.get("output_mode")
+        token_param = data.get("token_param")
+        return cls(
+            output_mode=mode if mode in OUTPUT_MODES else "json_schema",
+            token_param=token_param if token_param in ("max_tokens", "max_completion_tokens") else "max_tokens",
+            dropped=frozenset(p for p in data.get("dropped") or () if p in OPTIONAL_PARAMS),
+        )
+
+
+class _Malformed(Exception):
+    """The server answered 200 with a body that is not a chat completion."""
+
+
+class _Dropped(Exception):
+    """The connection closed in the middle of a streamed reply."""
+
+
+def next_profile(profile: ServerProfile, error: openai.BadRequestError, wants_json: bool) -> ServerProfile | None:
+    """How to ask again after a 400, or None when nothing is left to change."""
+    message = str(getattr(error, "message", "") or error).lower()
+    param = str(getattr(error, "param", "") or "").lower()
+    said = f"{param} {message}"
+    if any(word in said for word in _HOPELESS_400) or (error.code or "") in _HOPELESS_400:
+        return None
+    if profile.token_param == "max_tokens" and "max_completion_tokens" in said:
+        return replace(profile, token_param="max_completion_tokens")
+    for name in OPTIONAL_PARAMS:
+        if name in said and name not in profile.dropped:
+            return replace(profile, dropped=profile.dropped | {name})
+    if wants_json and profile.output_mode != "text":
+        return replace(profile, output_mode=OUTPUT_MODES[OUTPUT_MODES.index(profile.output_mode) + 1])
+    if set(OPTIONAL_PARAMS) - profile.dropped:
+        return replace(profile, dropped=frozenset(OPTIONAL_PARAMS))
+    return None
+
+
+def _error_text(error: openai.APIError) -> str:
+    return str(getattr(error, "message", "") or error).strip()
+
+
+class OpenAIChatClient:
+    """Chat completions against one OpenAI-compatible server; safe for many concurrent requests."""
+
+    def __init__(self, settings: Settings, *, http_client: httpx.AsyncClient | None = None):
+        self.settings = settings
+        self.model = settings.model
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.max_retries = settings.max_retries
+        self.client = openai.AsyncOpenAI(
+            api_key=settings.api_key,
+            base_url=self.base_url,
+            timeout=settings.timeout_s,
+            max_retries=settings.max_retries,
+            http_client=http_client,
+        )
+        self.rate_limit: RateLimitInfo | None = None
+        self._profile: ServerProfile | None = None
+        self._reached = False
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (call before the event loop ends)."""
+        await self.client.close()
+
+    # -- what the server accepts, remembered per base URL ------------------------------------
+
+    @property
+    def modes_path(self) -> Path:
+        return self.settings.home / MODES_FILE
+
+    @property
+    def profile(self) -> ServerProfile:
+        if self._profile is None:
+            try:
+                stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                stored = {}
+            self._profile = ServerProfile.from_json(stored.get(self.base_url) if isinstance(stored, dict) else None)
+        return self._profile
+
+    def _remember(self, profile: ServerProfile) -> None:
+        self._profile = profile
+        try:
+            stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
+            if not isinstance(stored, dict):
+                stored = {}
+        except (OSError, ValueError):
+            stored = {}
+        stored[self.base_url] = profile.to_json()
+        try:
+            self.modes_path.parent.mkdir(parents=True, exist_ok=True)
+            self.modes_path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError:
+            pass  # remembering is an optimisation; memory still holds it
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _params(self, messages, profile: ServerProfile, mode: OutputMode, json_schema, max_tokens, stream: bool):
+        params: dict[str, Any] = {"model": self.model, "messages": messages}
+        if "temperature" not in profile.dropped:
+            params["temperature"] = 0
+        if "seed" not in profile.dropped:
+            params["seed"] = SEED
+        if max_tokens:
+            params[profile.token_param] = max_tokens
+        if json_schema is not None and mode == "json_schema":
+            params["response_format"] = {"type": "json_schema", "json_schema": json_schema}
+        elif json_schema is not None and mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        if stream:
+            params["stream"] = True
+            if "stream_options" not in profile.dropped:
+                params["stream_options"] = {"include_usage": True}
+        return params
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        json_schema: dict | None = None,
+        max_tokens: int | None = None,
+        on_delta: DeltaListener | None = None,
+    ) -> ChatReply:
+        profile = self.profile
+        adjustments = 0
+        body_retries = self.max_retries
+        while True:
+            mode: OutputMode = profile.output_mode if json_schema is not None else "text"
+            params = self._params(messages, profile, mode, json_schema, max_tokens, on_delta is not None)
+            try:
+                if on_delta is not None:
+                    reply = await self._stream(params, on_delta, mode)
+                else:
+                    reply = await self._once(params, mode)
+                self._reached = True
+                return reply
+            except openai.BadRequestError as error:
+                self._note_headers(error.response.headers)
+                self._reached = True
+                changed = next_profile(profile, error, json_schema is not None)
+                if changed is None or adjustments >= MAX_ADJUSTMENTS:
+                    raise ChatUnavailable(
+                        f"the server rejected the request (HTTP 400): {_error_text(error)}", retryable=False
+                    ) from None
+                adjustments += 1
+                profile = changed
+                self._remember(profile)
+            except (_Malformed, _Dropped) as fault:
+                self._reached = True
+                if body_retries <= 0:
+                    raise ChatUnavailable(str(fault), retryable=True) from None
+                body_retries -= 1
+                on_delta = None  # a second stream would repeat text the listener already has
+            except openai.APIError as error:
+                raise self._map_error(error) from None
+
+    def _note_headers(self, headers) -> RateLimitInfo:
+        info = parse_rate_limit_headers(headers or {})
+        self.rate_limit = info
+        return info
+
+    async def _once(self, params: dict, mode: OutputMode) -> ChatReply:
+        raw = await self.client.chat.completions.with_raw_response.create(**params)
+        info = self._note_headers(raw.headers)
+        try:
+            completion = raw.parse()
+        except (ValueError, openai.APIResponseValidationError) as error:
+            raise _Malformed(f"the server sent a malformed response ({error.__class__.__name__})") from None
+        choices = getattr(completion, "choices", None)
+        if not choices:
+            raise _Malformed("the server sent a response without choices")
+        choice = choices[0]
+        message = getattr(choice, "message", None)
+        if message is None:
+            raise _Malformed("the server sent a choice without a message")
+        usage = getattr(completion, "usage", None)
+        return ChatReply(
+            text=message.content or "",
+            finish_reason=choice.finish_reason,
+            usage=_usage(usage),
+            refusal=getattr(message, "refusal", None) or None,
+            rate_limit=info,
+            output_mode=mode,
+        )
+
+    async def _stream(self, params: dict, on_delta: DeltaListener, mode: OutputMode) -> ChatReply:
+        raw = await self.client.chat.completions.with_raw_response.create(**params)
+        info = self._note_headers(raw.headers)
+        parts: list[str] = []
+        refusal: list[str] = []
+        finish_reason = None
+        usage = None
+        try:
+            stream = raw.parse()
+            async for chunk in stream:
+                if getattr(chunk, "usage", None):
+                    usage = chunk.usage
+                for choice in getattr(chunk, "choices", None) or ():
+                    delta = choice.delta
+                    if delta is not None and delta.content:
+                        parts.append(delta.content)
+                        result = on_delta(delta.content)
+                        if inspect.isawaitable(result):
+                            await result
+                    if delta is not None and getattr(delta, "refusal", None):
+                        refusal.append(delta.refusal)
+                    if choice.finish_reason:
+                        finish_reason = choice.finish_reason
+        except httpx.TimeoutException:
+            raise ChatUnavailable(
+                f"the server stopped sending after {self.settings.timeout_s:g}s (timeout)", retryable=True
+            ) from None
+        except httpx.TransportError as error:
+            raise _Dropped(f"the connection dropped in the middle of the reply ({error.__class__.__name__})") from None
+        except (ValueError, openai.APIResponseValidationError) as error:
+            raise _Malformed(f"the server sent a malformed stream ({error.__class__.__name__})") from None
+        if finish_reason is None and not parts and not refusal:
+            raise _Dropped("the stream ended before any reply")
+        return ChatReply(
+            text="".join(parts),
+            finish_reason=finish_reason,
+            usage=_usage(usage),
+            refusal="".join(refusal) or None,
+            rate_limit=info,
+            output_mode=mode,
+        )
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    def _map_error(self, error: openai.APIError) -> Exception:
+        where = f"the LLM server at {self.base_url}"
+        headers = getattr(getattr(error, "response", None), "headers", None)
+        if headers is not None:
+            self._note_headers(headers)
+        if isinstance(error, openai.AuthenticationError):
+            return LLMConfigError(
+                f"{where} rejected the API key (HTTP 401: {_error_text(error)}). "
+                "Check OPENAI_API_KEY in the environment or .env, or run with --offline."
+            )
+        if isinstance(error, openai.PermissionDeniedError):
+            return LLMConfigError(
+                f"{where} refused access to model {self.model!r} with this key (HTTP 403: {_error_text(error)}). "
+                + FIX_HINT
+            )
+        if isinstance(error, openai.NotFoundError):
+            return LLMConfigError(
+                f"model {self.model!r} was not found at {self.base_url} (HTTP 404: {_error_text(error)}). "
+                "Set INTERVIEWER_MODEL to a model the server serves, check that OPENAI_BASE_URL ends in /v1, "
+                "or run with --offline."
+            )
+        retry_after = parse_retry_after(headers) if headers is not None else None
+        if isinstance(error, openai.RateLimitError):
+            if (error.code or "") == "insufficient_quota":
+                return LLMConfigError(f"{where} says the key has no quota left ({_error_text(error)}). " + FIX_HINT)
+            wait = f"; it asked to wait {retry_after:g}s" if retry_after is not None else ""
+            return ChatUnavailable(
+                f"rate limited by the server (HTTP 429) after {self.max_retries} retries{wait}",
+                retryable=True,
+                retry_after_s=retry_after,
+            )
+        if isinstance(error, openai.APIStatusError):
+            status = error.status_code
+            return ChatUnavailable(
+                f"the server failed (HTTP {status}: {_error_text(error)[:200]}) after {self.max_retries} retries",
+                retryable=status >= 500 or status in (408, 409),
+                retry_after_s=retry_after,
+            )
+        if isinstance(error, openai.APITimeoutError):
+            return ChatUnavailable(
+                f"the server did not answer within {self.settings.timeout_s:g}s "
+                f"(timeout, after {self.max_retries} retries)",
+                retryable=True,
+            )
+        if isinstance(error, openai.APIConnectionError):
+            cause = error.__cause__
+            if isinstance(cause, httpx.ConnectError) and not self._reached:
+                return LLMConfigError(
+                    f"cannot reach {where} ({cause or 'connection refused'}). "
+                    "Check OPENAI_BASE_URL and that the server is running, or run with --offline."
+                )
+            return ChatUnavailable(
+                f"the connection to the server failed ({cause.__class__.__name__ if cause else 'connection error'}) "
+                f"after {self.max_retries} retries",
+                retryable=True,
+            )
+        if isinstance(error, openai.APIResponseValidationError):
+            return ChatUnavailable("the server sent a malformed response", retryable=True)
+        return ChatUnavailable(f"the LLM request failed: {_error_text(error)}", retryable=True)
+
+
+def _usage(usage) -> TokenUsage | None:
+    if usage is None:
+        return None
+    prompt = getattr(usage, "prompt_tokens", None)
+    completion = getattr(usage, "completion_tokens", None)
+    if prompt is None and completion is None:
+        return None
+    return TokenUsage(int(prompt or 0), int(completion or 0))
+
+
+class OpenAIBatchService:
+    """The OpenAI Batch API for ``interviewer grade --batch-api`` (files and batches; see ``batch.batch_api``).
+
+    Synchronous (the batch flow uploads once and then polls). Faults become ``LLMConfigError``
+    with the server's message: nothing here can be retried by the batch flow itself.
+    """
+
+    def __init__(self, settings: Settings, *, http_client: httpx.Client | None = None):
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.client = openai.OpenAI(
+            api_key=settings.api_key,
+            base_url=self.base_url,
+            timeout=max(settings.timeout_s, 120.0),
+            max_retries=max(2, settings.max_retries),
+            http_client=http_client,
+        )
+
+    def _call(self, what: str, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except openai.AuthenticationError as error:
+            raise LLMConfigError(f"the Batch API at {self.base_url} rejected the API key ({_error_text(error)}). "
+                                 + FIX_HINT) from None
+        except openai.APIStatusError as error:
+            raise LLMConfigError(f"the Batch API could not {what} (HTTP {error.status_code}: "
+                                 f"{_error_text(error)[:300]})") from None
+        except openai.APIError as error:
+            raise LLMConfigError(f"the Batch API could not {what}: {_error_text(error)[:300]}") from None
+
+    def upload(self, path: Path) -> str:
+        with open(path, "rb") as handle:
+            return self._call("upload the requests", self.client.files.create, file=handle, purpose="batch").id
+
+    def create(self, input_file_id: str, metadata: dict[str, str]) -> dict:
+        batch = self._call("create the batch", self.client.batches.create, input_file_id=input_file_id,
+                           endpoint="/v1/chat/completions", completion_window="24h", metadata=metadata)
+        return batch.model_dump()
+
+    def retrieve(self, batch_id: str) -> dict:
+        return self._call("read the batch", self.client.batches.retrieve, batch_id).model_dump()
+
+    def content(self, file_id: str) -> bytes:
+        return self._call("download the results", self.client.files.content, file_id).content

@@ -1,0 +1,112 @@
+"""Shared fixtures for the LLM grading tests: settings, items, a loopback server, and the grade JSON.
+
+Import what you need: ``from tests.llm_fixtures import fake_server, llm_settings, ...``
+(pytest picks up fixtures imported into a test module).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.grading import GradingItem
+from interviewer.settings import Settings
+from interviewer.testing.fake_openai_server import FakeOpenAIServer
+
+BASE_URL = "http://llm.test/v1"
+
+ITEM = GradingItem(
+    question="What is dropout and why does it help?",
+    answer=(
+        "Dropout randomly zeroes activations during training, um, so the network cannot rely on "
+        "co-adapted neurons. It acts like training an ensemble of thinned networks."
+    ),
+    reference="Dropout randomly drops units during training to prevent co-adaptation; it is off at inference.",
+    key_points=(
+        "Randomly drops units during training",
+        "Prevents co-adaptation of neurons",
+        "Disabled at inference, with activations scaled",
+    ),
+    question_id="dl-test",
+    topic="regularisation",
+)
+
+
+def grade_json(score: float = 7.0, feedback: str = "Good on the mechanism; mention inference.", **changes) -> dict:
+    data = {
+        "key_points": [
+            {"point": ITEM.key_points[0], "verdict": "covered", "evidence": "randomly zeroes activations"},
+            {"point": ITEM.key_points[1], "verdict": "covered", "evidence": "co-adapted neurons"},
+            {"point": ITEM.key_points[2], "verdict": "missed", "evidence": ""},
+        ],
+        "feedback": feedback,
+        "criteria": {"correctness": 9, "completeness": 6.5, "depth": 6, "communication": 8},
+        "score": score,
+    }
+    data.update(changes)
+    return data
+
+
+def completion_body(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
+                    usage: tuple[int, int] = (500, 120)) -> dict:
+    """A chat.completion JSON body as an OpenAI server sends it."""
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4o-mini",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+                "finish_reason": finish_reason,
+            }
+        ],
+        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)},
+    }
+
+
+def error_body(message: str, *, code: str | None = None, param: str | None = None, kind: str = "invalid_request_error"):
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+@pytest.fixture
+def llm_settings(tmp_path) -> Settings:
+    """Settings for respx tests: a fake URL, no SDK retries, a short timeout."""
+    return Settings(
+        api_key="sk-test",
+        base_url=BASE_URL,
+        model="gpt-4o-mini",
+        home=tmp_path / "home",
+        timeout_s=2.0,
+        max_retries=0,
+    )
+
+
+@pytest.fixture
+def estimated_tokens(monkeypatch):
+    """Token counts by estimate: no tiktoken download attempt, no wait for one (CI has no network)."""
+    import interviewer.tokens as tokens
+
+    monkeypatch.setattr(tokens, "get_encoding", lambda *args, **kwargs: None, raising=False)
+
+
+@pytest.fixture
+def fake_server():
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def closing():
+    """``closing(grader)`` returns the grader and closes its HTTP connections when the test ends."""
+    opened = []
+
+    def track(grader):
+        opened.append(grader)
+        return grader
+
+    yield track
+    for grader in opened:
+        close = getattr(grader, "aclose", None)
+        if close is not None:
+            await close()
