@@ -1,0 +1,426 @@
+"""A practice session: the questions chosen, where we are, answers, hints, follow-ups, timing, transcript, history.
+
+Pure core (no Textual): the TUI drives a ``PracticeSession`` and shows what it
+says. Every graded or skipped answer is written to the session's transcript
+(JSONL, flushed) and recorded in the history the moment it is known, so a quit
+or a crash loses nothing answered; a typed but ungraded answer is kept as a
+``draft`` record and put back in the answer box by ``--resume``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from interviewer.errors import UserError
+from interviewer.grading import FeedbackListener, Grade, Grader, GradingItem, failed_grade
+from interviewer.preferences import PracticeOptions
+from interviewer.questions import Question
+from interviewer.settings import Settings
+from interviewer.transcript import (
+    FORMAT_VERSION,
+    Transcript,
+    TranscriptWriter,
+    new_session_id,
+    now_iso,
+    transcript_path,
+)
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Turn:
+    """One answer being given, to a main question or to its follow-up."""
+
+    question: Question
+    #: What the interviewer asked: the question, or the follow-up question.
+    prompt: str
+    #: The item graded, without the answer (a follow-up's carries its context).
+    base_item: GradingItem
+    started_at: float
+    follow_up_of: str | None = None
+    hints: list[str] = field(default_factory=list)
+    answer: str = ""
+    #: Seconds spent on this answer in earlier sittings (a resumed draft).
+    earlier_s: float = 0.0
+    time_taken_s: float | None = None
+    timed_out: bool = False
+    grade: Grade | None = None
+    grader: Grader | None = None
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follow_up_of is not None
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.question.id, self.follow_up_of)
+
+    def item(self) -> GradingItem:
+        return replace(self.base_item, answer=self.answer, hinted_points=tuple(self.hints))
+
+
+def main_item(question: Question) -> GradingItem:
+    return GradingItem(
+        question=question.question,
+        answer="",
+        reference=question.reference,
+        key_points=question.key_points,
+        question_id=question.id,
+        topic=question.topic,
+    )
+
+
+def related_points(question: str, points: Sequence[str]) -> tuple[str, ...]:
+    """The (up to 3) key points sharing most content words with ``question``; all of them if none shares any."""
+    from interviewer.text_analysis import content_tokens, stem
+
+    asked = {stem(w) for w in content_tokens(question)}
+    shared = [(len(asked & {stem(w) for w in content_tokens(p)}), i) for i, p in enumerate(points)]
+    related = [points[i] for n, i in sorted(shared, key=lambda s: (-s[0], s[1])) if n]
+    return tuple(related[:3]) or tuple(points)
+
+
+def resolve_mode(settings: Settings, mode: str) -> str:
+    """``llm`` or ``offline``: what ``auto`` means with these settings (no key means offline)."""
+    if mode == "offline" or settings.mode == "offline":
+        return "offline"
+    return "llm"
+
+
+class PracticeSession:
+    """The state of one practice interview, and the only writer of its transcript."""
+
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        *,
+        settings: Settings,
+        options: PracticeOptions = PracticeOptions(),
+        session_id: str | None = None,
+        bank_path: Path | str | None = None,
+        history: Any = None,
+        grader: Grader | None = None,
+        clock: Clock = time.monotonic,
+        reasons: dict[str, str] | None = None,
+    ):
+        if not questions:
+            raise UserError("no question to ask: the chosen topics and difficulty match none")
+        self.questions = list(questions)
+        self.settings = settings
+        self.options = options
+        self.mode = resolve_mode(settings, options.mode)
+        self.candidate = options.candidate
+        self.timer_s = options.timer_s
+        self.session_id = session_id or new_session_id()
+        self.transcript_path = transcript_path(settings.transcripts_dir, self.session_id)
+        self.bank_path = str(bank_path) if bank_path else None
+        self.history = history
+        #: Why each question was chosen (review order), by question id.
+        self.reasons = dict(reasons or {})
+        self.clock = clock
+        self.index = 0
+        self.records: list[dict[str, Any]] = []
+        self.turn: Turn | None = None
+        self.followed_up: set[str] = set()
+        #: Problems that did not stop the session (history not writable, ...), for a notice.
+        self.warnings: list[str] = []
+        self.ended = False
+        #: Whether this session continues an earlier sitting (``--resume``).
+        self.resumed = False
+        self._drafts: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self._writer = TranscriptWriter(self.transcript_path)
+        self._header_written = False
+        self._grader = grader
+        self._making: asyncio.Future | None = None
+        self._offline: Grader | None = None
+
+    # -- where we are ---------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    @property
+    def position(self) -> int:
+        """1-based number of the current question."""
+        return min(self.index + 1, self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.total
+
+    @property
+    def current_question(self) -> Question | None:
+        return None if self.finished else self.questions[self.index]
+
+    @property
+    def answered_ids(self) -> set[str]:
+        return {r["question_id"] for r in self.records if not r.get("follow_up_of")}
+
+    @property
+    def main_records(self) -> list[dict[str, Any]]:
+        return [r for r in self.records if not r.get("follow_up_of")]
+
+    def begin_question(self) -> Turn | None:
+        """Start the timer on the current question (with any saved draft put back); None when done."""
+        question = self.current_question
+        if question is None:
+            return None
+        self.turn = self._new_turn(question, question.question, main_item(question), None)
+        return self.turn
+
+    def next_question(self) -> Turn | None:
+        """Move past the current question (and its follow-up) to the next unanswered one."""
+        self.turn = None
+        self.index += 1
+        answered = self.answered_ids
+        while not self.finished and self.questions[self.index].id in answered:
+            self.index += 1
+        return self.begin_question()
+
+    def _new_turn(self, question: Question, prompt: str, item: GradingItem, follow_up_of: str | None) -> Turn:
+        turn = Turn(question, prompt, item, self.clock(), follow_up_of=follow_up_of)
+        draft = self._drafts.pop(turn.key, None)
+        if draft and (not follow_up_of or draft.get("question") == prompt):
+            turn.answer = str(draft.get("answer") or "")
+            turn.hints = [h for h in draft.get("hints") or () if h in item.key_points]
+            turn.earlier_s = float(draft.get("time_taken_s") or 0.0)
+        return turn
+
+    # -- timing and hints -------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        """Seconds since the current answer's timer started (this sitting)."""
+        return 0.0 if self.turn is None else max(0.0, self.clock() - self.turn.started_at)
+
+    def time_left(self) -> float | None:
+        """Seconds left on the answer timer; None when there is no timer."""
+        if not self.timer_s or self.turn is None:
+            return None
+        return max(0.0, self.timer_s - self.elapsed())
+
+    def reveal_hint(self) -> str | None:
+        """Reveal the next key point not yet revealed (it is recorded); None when none is left."""
+        turn = self._require_turn()
+        for point in turn.base_item.key_points:
+            if point not in turn.hints:
+                turn.hints.append(point)
+                return point
+        return None
+
+    def hints_left(self) -> int:
+        turn = self.turn
+        return 0 if turn is None else len([p for p in turn.base_item.key_points if p not in turn.hints])
+
+    # -- answering --------------------------------------------------------------------------
+
+    def submit(self, answer: str, timed_out: bool = False) -> Turn:
+        """Stop the timer and keep the answer; grade it next with ``grade``."""
+        turn = self._require_turn()
+        elapsed = self.elapsed()
+        if timed_out and self.timer_s:
+            elapsed = min(elapsed, float(self.timer_s))
+        turn.answer = answer
+        turn.timed_out = timed_out
+        turn.time_taken_s = round(turn.earlier_s + elapsed, 1)
+        return turn
+
+    async def grade(self, on_feedback: FeedbackListener | None = None, offline: bool = False) -> Grade:
+        """Grade the submitted answer; a good grade is recorded at once, a failed one is returned to retry."""
+        turn = self._require_turn()
+        if turn.time_taken_s is None:
+            self.submit(turn.answer)
+        try:
+            grader = await self.offline_grader() if offline else await self.grader()
+            grade = await grader.grade(turn.item(), on_feedback)
+        except UserError as error:  # LLMConfigError: wrong key, unknown model, unreachable
+            grader, grade = None, failed_grade("llm", "", str(error))
+        turn.grade, turn.grader = grade, grader
+        if not grade.failed:
+            self._record(turn, grade)
+        return grade
+
+    def skip(self, answer: str = "", timed_out: bool = False) -> None:
+        """Skip the current question (recorded as skipped); a follow-up is simply declined."""
+        turn = self._require_turn()
+        if not turn.is_follow_up:
+            if turn.time_taken_s is None:
+                self.submit(answer, timed_out)
+            self._record(turn, None)
+        self.turn = None
+
+    async def grader(self) -> Grader:
+        """The session's grader, made once, off the event loop (the LLM one imports openai).
+
+        A warm-up and a first grade may ask at the same time: both await the one making.
+        """
+        if self._grader is None:
+            from interviewer.graders import make_grader
+
+            making = self._making
+            if making is None or (making.done() and making.exception() is not None):
+                making = self._making = asyncio.ensure_future(asyncio.to_thread(make_grader, self.settings, self.mode))
+            self._grader = await asyncio.shield(making)
+        return self._grader
+
+    async def offline_grader(self) -> Grader:
+        if self._offline is None:
+            from interviewer.graders import make_offline_grader
+
+            self._offline = make_offline_grader()
+        return self._offline
+
+    # -- follow-ups -------------------------------------------------------------------------
+
+    def can_follow_up(self) -> bool:
+        """Whether the graded main answer on screen may get a follow-up question."""
+        turn = self.turn
+        if turn is None or turn.is_follow_up or turn.grade is None or turn.grade.failed:
+            return False
+        if turn.question.id in self.followed_up:
+            return False
+        return bool(turn.question.follow_up) or hasattr(turn.grader, "follow_up")
+
+    async def follow_up_question(self) -> str | None:
+        """The follow-up to ask: the LLM's (probing the most important miss), else the bank's."""
+        turn = self._require_turn()
+        text = None
+        follow_up = getattr(turn.grader, "follow_up", None)
+        if follow_up is not None and turn.grade is not None:
+            text = await follow_up(turn.item(), turn.grade)
+        return text or turn.question.follow_up or None
+
+    def begin_follow_up(self, text: str) -> Turn:
+        """Ask ``text`` as a follow-up to the graded main answer; its answer is graded in context."""
+        main = self._require_turn()
+        if main.grade is None or main.is_follow_up:
+            raise ValueError("a follow-up needs a graded main answer")
+        from interviewer.llm_grader import follow_up_item
+
+        self.followed_up.add(main.question.id)
+        item = follow_up_item(main.item(), main.grade, text)
+        if text == main.question.follow_up:
+            # The bank's follow-up probes a point of its own, not the one missed:
+            # grade its answer on the key points it is about.
+            item = replace(item, key_points=related_points(text, main.question.key_points))
+        self.turn = self._new_turn(main.question, text, item, main.question.id)
+        return self.turn
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def _header(self) -> dict[str, Any]:
+        return {
+            "type": "session",
+            "format": FORMAT_VERSION,
+            "session_id": self.session_id,
+            "started_at": now_iso(),
+            "candidate": self.candidate,
+            "bank": self.bank_path,
+            "mode": self.mode,
+            "timer_s": self.timer_s,
+            "question_ids": [q.id for q in self.questions],
+            "reasons": self.reasons,
+            "options": self.options.to_dict(),
+        }
+
+    def _append(self, record: dict[str, Any]) -> None:
+        if not self._header_written:
+            self._writer.append(self._header())
+            self._header_written = True
+        self._writer.append(record)
+
+    def _record(self, turn: Turn, grade: Grade | None) -> dict[str, Any]:
+        from interviewer.delivery import analyse_delivery
+
+        question = turn.question
+        record = {
+            "type": "answer",
+            "session_id": self.session_id,
+            "question_id": question.id,
+            "topic": question.topic,
+            "difficulty": question.difficulty,
+            "question": turn.prompt,
+            "answer": turn.answer,
+            "skipped": grade is None,
+            "grade": grade.to_dict() if grade is not None else None,
+            "time_taken_s": turn.time_taken_s,
+            "time_limit_s": self.timer_s or None,
+            "timed_out": turn.timed_out,
+            "hints": list(turn.hints),
+            "hint_used": bool(turn.hints),
+            "follow_up_of": turn.follow_up_of,
+            "delivery": analyse_delivery(turn.answer, turn.prompt).to_dict() if turn.answer.strip() else None,
+            "candidate": self.candidate,
+            "answered_at": now_iso(),
+        }
+        self._append(record)
+        self.records.append(record)
+        self._record_history(record)
+        return record
+
+    def _record_history(self, record: dict[str, Any]) -> None:
+        if self.history is None:
+            return
+        from interviewer.history import attempt_from_record
+
+        attempt = attempt_from_record(record, self.session_id, self.candidate)
+        try:
+            if attempt is not None:
+                self.history.record_attempt(attempt)
+        except UserError as error:  # HistoryError: the transcript still has the answer
+            self.warnings.append(f"history not updated: {error}")
+
+    def save_draft(self, answer: str) -> bool:
+        """Keep a typed but ungraded answer (on quit); ``--resume`` puts it back. False if nothing to keep."""
+        turn = self.turn
+        if turn is None or not answer.strip() or (turn.grade is not None and not turn.grade.failed):
+            return False
+        elapsed = turn.time_taken_s if turn.time_taken_s is not None else turn.earlier_s + self.elapsed()
+        self._append(
+            {
+                "type": "draft",
+                "question_id": turn.question.id,
+                "follow_up_of": turn.follow_up_of,
+                "question": turn.prompt,
+                "answer": answer,
+                "hints": list(turn.hints),
+                "time_taken_s": round(elapsed, 1),
+                "saved_at": now_iso(),
+            }
+        )
+        return True
+
+    def finish(self) -> None:
+        """Mark the session complete in its transcript (a finished session is not resumed)."""
+        if self.ended:
+            return
+        self.ended = True
+        self.turn = None
+        self.index = self.total
+        if self._header_written:
+            self._writer.append({"type": "end", "session_id": self.session_id, "at": now_iso()})
+
+    def summary(self):
+        """Scores, times, topics and usage of the answers so far (``summary_report.SessionSummary``)."""
+        from interviewer.summary_report import session_summary
+
+        return session_summary(self.records)
+
+    def _require_turn(self) -> Turn:
+        if self.turn is None:
+            raise RuntimeError("no question is being answered")
+        return self.turn
+
+    # -- resuming ---------------------------------------------------------------------------
+
+    @classmethod
+    def resume(cls, transcript: Transcript, bank: Any, **options: Any) -> "PracticeSession":
+        """Continue an unfinished session with its earlier answers, grades and drafts intact."""
+        from interviewer.session_start import resume_session
+
+        return resume_session(transcript, bank, **options)

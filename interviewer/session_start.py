@@ -1,0 +1,139 @@
+"""Starting and resuming practice sessions: choosing the questions, reading a transcript back with its drafts."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from interviewer.errors import UserError
+from interviewer.grading import Grade, Grader
+from interviewer.preferences import PracticeOptions
+from interviewer.questions import Question
+from interviewer.session import Clock, PracticeSession, Turn, main_item
+from interviewer.settings import Settings
+from interviewer.transcript import Transcript, TranscriptWriter, iter_records
+
+
+def choose_questions(
+    bank: Any, options: PracticeOptions, history: Any = None, now=None
+) -> tuple[list[Question], dict[str, str]]:
+    """The questions a session asks, and why each was chosen (review order only)."""
+    if options.order != "review":
+        order = "bank" if options.order == "bank" else "random"
+        chosen = bank.select(options.count, options.topics, options.difficulties, seed=options.seed, order=order)
+        return chosen, {}
+    from interviewer.bank import QuestionBank
+    from interviewer.review import review_items
+
+    pool = bank.select(len(bank), options.topics, options.difficulties, order="bank")
+    scoped = QuestionBank(pool, name=bank.name, path=bank.path, topics=bank.topics)
+    attempts = history.attempts() if history is not None else []
+    items = review_items(attempts, scoped, options.count, now)
+    return [i.question for i in items], {i.question.id: i.reason for i in items}
+
+
+def start_session(
+    settings: Settings,
+    options: PracticeOptions,
+    bank: Any,
+    *,
+    history: Any = None,
+    grader: Grader | None = None,
+    clock: Clock = time.monotonic,
+) -> PracticeSession:
+    """A new session over ``bank`` as ``options`` ask (nothing is written until the first answer)."""
+    questions, reasons = choose_questions(bank, options, history)
+    return PracticeSession(
+        questions,
+        settings=settings,
+        options=options,
+        bank_path=bank.path,
+        history=history,
+        grader=grader,
+        clock=clock,
+        reasons=reasons,
+    )
+
+
+def resume_session(
+    transcript: Transcript,
+    bank: Any,
+    *,
+    settings: Settings,
+    mode: str | None = None,
+    history: Any = None,
+    grader: Grader | None = None,
+    clock: Clock = time.monotonic,
+) -> PracticeSession:
+    """Continue an unfinished session with its earlier answers, grades and drafts intact.
+
+    ``mode`` overrides the mode the session was started in (``--offline`` on resume).
+    """
+    header = transcript.header
+    questions = [q for qid in transcript.question_ids if (q := bank.get(qid)) is not None]
+    if not questions:
+        raise UserError(
+            f"{transcript.path}: none of its questions is in the bank {bank.path}; "
+            "resume with the bank it was started with (--bank FILE)"
+        )
+    saved = PracticeOptions.from_dict(header.get("options") or {})
+    options = saved.with_changes(
+        mode=mode or saved.mode,
+        candidate=str(header.get("candidate") or saved.candidate),
+        timer_s=int(header.get("timer_s", saved.timer_s) or 0),
+    )
+    session = PracticeSession(
+        questions,
+        settings=settings,
+        options=options,
+        session_id=transcript.session_id,
+        bank_path=header.get("bank"),
+        history=history,
+        grader=grader,
+        clock=clock,
+        reasons=header.get("reasons") or {},
+    )
+    session.resumed = True
+    session.transcript_path = transcript.path
+    session._writer = TranscriptWriter(transcript.path)
+    session._header_written = True
+    session.records = [dict(r) for r in transcript.answers]
+    session.followed_up = {str(r["follow_up_of"]) for r in session.records if r.get("follow_up_of")}
+    session._drafts = _pending_drafts(transcript)
+    answered = session.answered_ids
+    session.index = next((i for i, q in enumerate(questions) if q.id not in answered), len(questions))
+    _resume_follow_up(session)
+    return session
+
+
+def _pending_drafts(transcript: Transcript) -> dict[tuple[str, str | None], dict[str, Any]]:
+    """Drafts saved at the last quit, by (question id, follow-up of).
+
+    A draft is written at quit time; an answer after it means the sitting that
+    put it back went on (the draft was used or declined), so it is dropped.
+    """
+    drafts: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for _, record, _ in iter_records(transcript.path):
+        kind = record.get("type") if record else None
+        if kind == "answer":
+            drafts.clear()
+        elif kind == "draft" and record.get("question_id"):
+            drafts[(str(record["question_id"]), record.get("follow_up_of"))] = record
+    return drafts
+
+
+def _resume_follow_up(session: PracticeSession) -> None:
+    """Put back a follow-up that was being answered at quit time (its draft says so)."""
+    for (_, parent), draft in list(session._drafts.items()):
+        if not parent or parent in session.followed_up:
+            continue
+        main = next((r for r in reversed(session.main_records) if r["question_id"] == parent), None)
+        question = next((q for q in session.questions if q.id == parent), None)
+        if main is None or question is None or main.get("skipped") or not main.get("grade"):
+            continue
+        session.index = session.questions.index(question)
+        session.turn = Turn(question, question.question, main_item(question), session.clock())
+        session.turn.answer = str(main.get("answer") or "")
+        session.turn.grade = Grade.from_dict(main["grade"])
+        session.begin_follow_up(str(draft.get("question") or question.follow_up))
+        return

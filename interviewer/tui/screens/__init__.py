@@ -1,0 +1,1 @@
+"""The app's screens: setup, interview (with feedback), summary, history, help, confirm-quit."""

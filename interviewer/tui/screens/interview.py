@@ -1,0 +1,377 @@
+"""The interview screen: the interviewer asks, the candidate answers, the answer is graded, discussed, followed up."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from interviewer.delivery import DeliveryReport
+from interviewer.grading import Grade, failed_grade
+from interviewer.questions import DIFFICULTY_NAMES
+from interviewer.session import PracticeSession, Turn
+from interviewer.tui.widgets.countdown import Countdown
+from interviewer.tui.widgets.feedback import FeedbackPanel
+
+TRANSITIONS = ("Next question.", "Let's move on.", "Here's another one.", "Now, something different.")
+SUBMIT_HELP = "ctrl+s submit · Enter = new line"
+
+#: Actions enabled in each state of the screen (the footer shows only these).
+STATE_ACTIONS: dict[str, frozenset[str]] = {
+    "answering": frozenset({"submit", "skip", "hint", "repeat"}),
+    "grading": frozenset(),
+    "thinking": frozenset(),
+    "feedback": frozenset({"next", "follow_up", "reference"}),
+    "failed": frozenset({"retry", "grade_offline", "reference"}),
+}
+SCREEN_ACTIONS = frozenset().union(*STATE_ACTIONS.values())
+
+
+class FeedbackDelta(Message):
+    """A piece of feedback text streamed by the grader."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class GradeFinished(Message):
+    """Grading of the submitted answer is over (the grade may have failed)."""
+
+    def __init__(self, grade: Grade):
+        super().__init__()
+        self.grade = grade
+
+
+class FollowUpReady(Message):
+    """The follow-up question to ask, or None when there is none."""
+
+    def __init__(self, text: str | None):
+        super().__init__()
+        self.text = text
+
+
+class InterviewScreen(Screen):
+    """Drives a ``PracticeSession``; every decision about the session is the session's."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit"),
+        Binding("ctrl+t", "hint", "Hint"),
+        Binding("ctrl+r", "repeat", "Repeat"),
+        Binding("ctrl+n", "skip", "Skip"),
+        Binding("n,enter", "next", "Next", key_display="n"),
+        Binding("f", "follow_up", "Follow-up"),
+        Binding("a", "reference", "Reference"),
+        Binding("r", "retry", "Retry"),
+        Binding("o", "grade_offline", "Grade offline"),
+        Binding("question_mark", "app.help", "Help", show=False),
+    ]
+
+    #: Shown in the command palette when enabled: (action, title, help).
+    PALETTE_COMMANDS = (
+        ("submit", "Submit answer", "Grade the answer typed so far"),
+        ("hint", "Hint", "Reveal one key point (recorded with the answer)"),
+        ("repeat", "Repeat the question", "Ask the current question again"),
+        ("skip", "Skip question", "Skip this question (recorded as skipped)"),
+        ("next", "Next question", "Go on to the next question"),
+        ("follow_up", "Answer a follow-up", "Get a follow-up question on this answer"),
+        ("reference", "Show reference answer", "Show or hide the reference answer"),
+        ("retry", "Retry grading", "Ask the grader again"),
+        ("grade_offline", "Grade offline", "Grade this answer with the offline grader"),
+    )
+
+    state: reactive[str] = reactive("answering", init=False, always_update=True)
+
+    def __init__(self, session: PracticeSession, *, speaker=None, resumed: bool = False):
+        super().__init__()
+        self.session = session
+        self.speaker = speaker
+        self.resumed = resumed
+        self.panel: FeedbackPanel | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield Countdown(clock=self.session.clock, id="countdown")
+        yield VerticalScroll(id="conversation")
+        answer = TextArea(id="answer", soft_wrap=True, tab_behavior="focus", placeholder="Type your answer here…")
+        answer.border_title = "Your answer"
+        answer.border_subtitle = SUBMIT_HELP
+        yield answer
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.warm_up_grader()
+        session = self.session
+        name = f", {session.candidate}" if session.candidate else ""
+        if self.resumed:
+            done = len(session.main_records)
+            self.say(f"Welcome back{name}. You have answered {done} of {session.total}; let's carry on.")
+        else:
+            count = f"{session.total} question{'s' if session.total != 1 else ''}"
+            self.say(f"Hello{name}, thanks for coming in. We'll go through {count}. Answer as you would out loud.")
+        if session.turn is not None and session.turn.is_follow_up:
+            self.ask(session.turn, fresh=False)
+        elif (turn := session.begin_question()) is not None:
+            self.ask(turn, fresh=False)
+        else:  # a resumed session with every question answered: straight to its summary
+            self.call_later(self.app.show_summary, session)
+
+    # -- showing -------------------------------------------------------------------------------
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    @property
+    def answer_box(self) -> TextArea:
+        return self.query_one("#answer", TextArea)
+
+    @property
+    def countdown(self) -> Countdown:
+        return self.query_one(Countdown)
+
+    def say(self, text: str | Content, who: str = "interviewer") -> Static:
+        """Add one turn of the conversation: ``interviewer``, ``candidate`` or ``note``."""
+        body = Content(text) if isinstance(text, str) else text  # never markup: answers may hold "[...]"
+        label = {"interviewer": "Interviewer", "candidate": "You"}.get(who)
+        if label:
+            body = Content.assemble((f"{label}: ", "bold"), body)
+        turn = Static(body, classes=f"turn {who}")
+        self.conversation.mount(turn)
+        self.conversation.scroll_end(animate=False)
+        return turn
+
+    def show_status(self) -> None:
+        session, turn = self.session, self.session.turn
+        if turn is None:
+            return
+        question = turn.question
+        level = DIFFICULTY_NAMES.get(question.difficulty, str(question.difficulty))
+        what = "Follow-up to question" if turn.is_follow_up else "Question"
+        mode = f"LLM {session.settings.model}" if session.mode == "llm" else "offline"
+        self.query_one("#status", Static).update(
+            f"{what} {session.position} of {session.total} · {question.topic} · {level} · {mode}"
+        )
+
+    def ask(self, turn: Turn, fresh: bool = True) -> None:
+        """Put ``turn``'s question to the candidate and start its timer."""
+        if fresh:
+            self.conversation.remove_children()
+        self.panel = None
+        if turn.is_follow_up:
+            self.say(f"A follow-up: {turn.prompt}")
+        else:
+            session = self.session
+            last = session.total > 1 and session.position == session.total
+            lead = "Last question." if last else TRANSITIONS[session.index % len(TRANSITIONS)] if fresh else ""
+            self.say(f"{lead} {turn.prompt}".strip())
+            reason = self.session.reasons.get(turn.question.id)
+            if reason:
+                self.say(f"Chosen for review: {reason}", "note")
+        for point in turn.hints:
+            self.say(f"Hint (already shown): {point}", "note")
+        box = self.answer_box
+        box.text = turn.answer
+        if turn.answer:
+            self.say("Your saved draft is back in the answer box.", "note")
+            box.move_cursor(box.document.end)
+        self.show_status()
+        self.countdown.start(self.session.timer_s or None, turn.started_at)
+        self.state = "answering"
+        self.speak(turn.prompt)
+
+    def speak(self, text: str) -> None:
+        if self.speaker is not None:
+            self.speaker.speak(text)
+
+    def watch_state(self, state: str) -> None:
+        box = self.answer_box
+        answering = state == "answering"
+        box.display = answering
+        box.disabled = not answering
+        if answering:
+            box.focus()
+        else:
+            self.conversation.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in SCREEN_ACTIONS:
+            return True
+        if action not in STATE_ACTIONS.get(self.state, ()):
+            return False
+        if action == "hint" and not self.session.hints_left():
+            return None
+        if action == "follow_up":
+            return self.session.can_follow_up()
+        return True
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        text = self.answer_box.text
+        if not text.strip():
+            self.notify("Type an answer first, or press ctrl+n to skip.", severity="warning")
+            return
+        self.submit_answer(text)
+
+    def submit_answer(self, text: str, timed_out: bool = False) -> None:
+        turn = self.session.submit(text, timed_out=timed_out)
+        self.countdown.stop(turn.time_taken_s)
+        self.say(text.strip(), "candidate")
+        self.panel = FeedbackPanel(self.session.turn.question.reference, classes="turn feedback")
+        self.conversation.mount(self.panel)
+        self.conversation.scroll_end(animate=False)
+        self.state = "grading"
+        self.run_grading()
+
+    def action_skip(self) -> None:
+        turn = self.session.turn
+        self.session.skip(self.answer_box.text)
+        self.countdown.stop()
+        if turn is not None and not turn.is_follow_up:
+            self.notify("Skipped; it is recorded as skipped.", timeout=3)
+        self.show_warnings()
+        self.action_next()
+
+    def action_hint(self) -> None:
+        point = self.session.reveal_hint()
+        if point is None:
+            self.notify("No more hints for this question.", severity="warning")
+        else:
+            self.say(f"A pointer: a strong answer mentions “{point}”.")
+        self.refresh_bindings()
+
+    def action_repeat(self) -> None:
+        turn = self.session.turn
+        if turn is not None:
+            self.say(f"Sure. {turn.prompt}")
+            self.speak(turn.prompt)
+
+    @on(Countdown.Expired)
+    def time_is_up(self) -> None:
+        if self.state != "answering":
+            return
+        text = self.answer_box.text
+        if text.strip():
+            self.notify("Time's up: your answer was submitted.", timeout=4)
+            self.submit_answer(text, timed_out=True)
+        else:
+            self.session.skip(timed_out=True)
+            self.notify("Time's up: the question was marked skipped.", timeout=4)
+            self.action_next()
+
+    # -- grading -------------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="grading")
+    async def run_grading(self, offline: bool = False) -> None:
+        grade = await self.session.grade(lambda delta: self.post_message(FeedbackDelta(delta)), offline=offline)
+        self.post_message(GradeFinished(grade))
+
+    @work(exclusive=True, exit_on_error=False, group="warm-up")
+    async def warm_up_grader(self) -> None:
+        """Make the grader while the candidate reads the question (the LLM one imports openai).
+
+        A failure here is left alone: grading tries again and shows it where the candidate can act.
+        """
+        await self.session.grader()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "grading":
+            error = event.worker.error
+            self.post_message(GradeFinished(failed_grade("interviewer", "", f"unexpected error: {error!r}")))
+        elif event.state == WorkerState.ERROR and event.worker.group == "follow-up":
+            self.post_message(FollowUpReady(None))
+
+    def on_feedback_delta(self, message: FeedbackDelta) -> None:
+        if self.panel is not None:
+            self.panel.add_feedback(message.text)
+            self.conversation.scroll_end(animate=False)
+
+    def on_grade_finished(self, message: GradeFinished) -> None:
+        grade = message.grade
+        if self.panel is None:
+            return
+        if grade.failed:
+            self.panel.show_grade(grade)
+            self.state = "failed"
+            self.notify(grade.error or "grading failed", title="Could not grade", severity="error")
+        else:
+            record = self.session.records[-1] if self.session.records else {}
+            delivery = DeliveryReport.from_dict(record["delivery"]) if record.get("delivery") else None
+            self.panel.show_grade(grade, delivery)
+            self.state = "feedback"
+            follow = " · f follow-up" if self.session.can_follow_up() else ""
+            self.say(f"n next question{follow} · a reference answer", "note")
+        self.conversation.scroll_end(animate=False)
+        self.show_warnings()
+
+    def show_warnings(self) -> None:
+        """Problems the session met without stopping (history not writable, ...)."""
+        for warning in self.session.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        self.session.warnings.clear()
+
+    def action_retry(self) -> None:
+        self._regrade(offline=False)
+
+    def action_grade_offline(self) -> None:
+        self._regrade(offline=True)
+
+    def _regrade(self, offline: bool) -> None:
+        if self.panel is None:
+            return
+        self.panel.grade = None
+        self.panel.streamed = ""
+        self.panel.set_class(False, "-failed")
+        self.panel.set_status("Grading offline…" if offline else "Trying again…")
+        self.state = "grading"
+        self.run_grading(offline=offline)
+
+    def action_reference(self) -> None:
+        if self.panel is not None:
+            self.panel.toggle_reference()
+            self.conversation.scroll_end(animate=False)
+
+    # -- follow-up and moving on ---------------------------------------------------------------
+
+    def action_follow_up(self) -> None:
+        if not self.session.can_follow_up():
+            return
+        self.state = "thinking"
+        self.say("Let me think of a follow-up…", "note")
+        self.make_follow_up()
+
+    @work(exclusive=True, exit_on_error=False, group="follow-up")
+    async def make_follow_up(self) -> None:
+        self.post_message(FollowUpReady(await self.session.follow_up_question()))
+
+    def on_follow_up_ready(self, message: FollowUpReady) -> None:
+        if not message.text:
+            self.notify("No follow-up for this one; press n for the next question.")
+            self.state = "feedback"
+            return
+        self.ask(self.session.begin_follow_up(message.text), fresh=False)
+
+    def action_next(self) -> None:
+        turn = self.session.next_question()
+        if turn is None:
+            self.app.show_summary(self.session)
+        else:
+            self.ask(turn)
+
+    def draft_text(self) -> str:
+        """The answer not yet graded (typed, or submitted and not graded yet), to keep on quit."""
+        if self.state == "answering":
+            return self.answer_box.text
+        if self.state in ("grading", "failed") and self.session.turn is not None:
+            return self.session.turn.answer
+        return ""

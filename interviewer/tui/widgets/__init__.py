@@ -1,0 +1,1 @@
+"""Widgets of the practice UI: the answer countdown, score charts, the feedback panel."""

@@ -1,0 +1,110 @@
+"""The feedback panel: streamed feedback while grading, then the score, criteria, key points, flags, delivery, reference."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from interviewer.delivery import DeliveryReport
+from interviewer.grading import CRITERIA, Grade
+from interviewer.tui.widgets.score_chart import score_style
+
+MARKS = {"covered": ("✓", "$text-success"), "partial": ("~", "$text-warning"), "missed": ("✗", "$text-error"),
+         "contradicted": ("✗", "$text-error")}
+
+
+class FeedbackPanel(Static):
+    """What the interviewer thinks of one answer. Data down: the screen calls its methods."""
+
+    def __init__(self, reference: str = "", **kwargs):
+        super().__init__("", **kwargs)
+        self.reference = reference
+        self.streamed = ""
+        self.grade: Grade | None = None
+        self.delivery: DeliveryReport | None = None
+        self.show_reference = False
+        self.status = "Grading your answer…"
+
+    def on_mount(self) -> None:
+        self.update(self.build())
+
+    def add_feedback(self, delta: str) -> None:
+        """More feedback text, as it streams in."""
+        self.streamed += delta
+        self.update(self.build())
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.update(self.build())
+
+    def show_grade(self, grade: Grade, delivery: DeliveryReport | None = None) -> None:
+        self.grade, self.delivery, self.status = grade, delivery, ""
+        self.set_class(grade.failed, "-failed")
+        self.update(self.build())
+
+    def toggle_reference(self) -> bool:
+        self.show_reference = not self.show_reference
+        self.update(self.build())
+        return self.show_reference
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def build(self) -> Content:
+        grade = self.grade
+        parts: list[Content] = []
+        if grade is None:
+            parts.append(Content.styled(self.status, "italic $text-muted"))
+            if self.streamed.strip():
+                parts.append(Content(self.streamed.strip()))
+        elif grade.failed:
+            parts += self._failure(grade)
+        else:
+            parts += self._graded(grade)
+        if self.show_reference:
+            parts.append(Content.styled("Reference answer", "bold $text-accent"))
+            parts.append(Content(self.reference.strip() or "(this question has no reference answer)"))
+        return Content("\n").join(parts)
+
+    def _failure(self, grade: Grade) -> list[Content]:
+        lines = [Content.assemble(("✗ Could not grade this answer: ", "bold $text-error"), grade.error or "unknown error")]
+        when = f" (the server asked to wait {grade.retry_after_s:.0f} s)" if grade.retry_after_s else ""
+        advice = "It may work if you retry" + when + "." if grade.retryable else "Retrying may not help."
+        lines.append(Content(f"Your answer is kept. {advice} Press r to retry or o to grade it offline."))
+        return lines
+
+    def _graded(self, grade: Grade) -> list[Content]:
+        who = f"LLM {grade.model}" if grade.grader == "llm" and grade.model else f"{grade.grader} grader"
+        lines = [
+            Content.assemble(
+                (f"{grade.score:.1f}/10", f"bold {score_style(grade.score)}"),
+                (f" · {grade.band}", f"bold {score_style(grade.score)}"),
+                (f"   {who}{' (cached)' if grade.cached else ''}", "$text-muted"),
+            )
+        ]
+        if grade.criteria:
+            names = [c for c in CRITERIA if c in grade.criteria] + [c for c in grade.criteria if c not in CRITERIA]
+            lines.append(
+                Content.assemble(
+                    *[piece for name in names for piece in ((f"{name} ", "$text-muted"), (f"{grade.criteria[name]:.0f}  ", "bold"))]
+                )
+            )
+        for result in grade.key_points:
+            mark, style = MARKS.get(result.verdict, ("?", "$text-muted"))
+            lines.append(Content.assemble((f" {mark} ", f"bold {style}"), result.point))
+        feedback = grade.feedback.strip() or self.streamed.strip()
+        if feedback:
+            lines.append(Content(feedback))
+        for flag in grade.flags:
+            lines.append(Content.assemble(("⚠ Check this grade: ", "bold $text-warning"), flag))
+        if grade.notes:
+            lines.append(Content.styled("Notes: " + "; ".join(grade.notes), "$text-muted"))
+        if grade.usage is not None or grade.cost_usd is not None:
+            usage = f"{grade.usage.total_tokens:,} tokens" if grade.usage else ""
+            cost = f"${grade.cost_usd:.4f}" if grade.cost_usd is not None else ""
+            lines.append(Content.styled(" · ".join(p for p in (usage, cost) if p), "$text-muted"))
+        if self.delivery is not None:
+            lines.append(
+                Content.assemble(("Delivery", "bold"), (" (not part of the score): ", "$text-muted"), self.delivery.headline())
+            )
+            lines += [Content(f"  • {tip}") for tip in self.delivery.tips]
+        return lines
