@@ -151,7 +151,11 @@ class LLMGrader:
     def cache_key(self, item: GradingItem) -> str:
         from interviewer.grade_cache import cache_key
 
-        return cache_key(self.model, self.prompt_hash, item.question, item.answer, context_key(item))
+        # The same model name on two servers is two models; a different answer
+        # budget cuts the answer differently: both are part of the key.
+        server = self.settings.base_url or "openai"
+        model = f"{self.model}@{server}#answer-budget={self.settings.answer_token_budget}"
+        return cache_key(model, self.prompt_hash, item.question, item.answer, context_key(item))
 
     async def _cached(self, key: str | None) -> Grade | None:
         cache = self._grade_cache()

@@ -7,7 +7,8 @@
 * JSON the best way the server allows: ``json_schema`` (strict), then
   ``json_object``, then plain text; a 400 steps down the chain (and drops a
   parameter the server names, e.g. ``seed``), and what worked is remembered per
-  base URL, in memory and in ``<home>/server_modes.json``;
+  base URL, in memory and in ``<home>/server_modes.json`` (only once a request
+  succeeds with it: a 400 that no change fixes leaves the profile as it was);
 * temperature 0, a seed, and a bound on output tokens;
 * streaming with a delta callback, usage, refusals, finish reasons, and the
   rate-limit headers of every response in ``client.rate_limit``;
@@ -123,6 +124,10 @@ class OpenAIChatClient:
             max_retries=settings.max_retries,
             http_client=http_client,
         )
+        # The SDK imports its resources (about 1 s) on first attribute access:
+        # pay that here, where the caller builds the grader off the UI thread,
+        # not inside the first request.
+        self.client.chat.completions  # noqa: B018
         self.rate_limit: RateLimitInfo | None = None
         self._profile: ServerProfile | None = None
         self._reached = False
@@ -202,6 +207,8 @@ class OpenAIChatClient:
                 else:
                     reply = await self._once(params, mode)
                 self._reached = True
+                if profile != self.profile:
+                    self._remember(profile)  # only what a server accepted: a 400 nothing fixes changes nothing
                 return reply
             except openai.BadRequestError as error:
                 self._note_headers(error.response.headers)
@@ -213,7 +220,6 @@ class OpenAIChatClient:
                     ) from None
                 adjustments += 1
                 profile = changed
-                self._remember(profile)
             except (_Malformed, _Dropped) as fault:
                 self._reached = True
                 if body_retries <= 0:

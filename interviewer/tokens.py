@@ -79,6 +79,14 @@ def _encoding_names(model: str) -> tuple[str, ...]:
         return FALLBACK_ENCODINGS
 
 
+def encoding_name(model: str) -> str:
+    """The encoding tried first for ``model`` (needs no download); ``o200k_base`` without tiktoken."""
+    try:
+        return _encoding_names(model)[0]
+    except Exception:  # noqa: BLE001 - tiktoken missing or broken
+        return FALLBACK_ENCODINGS[0]
+
+
 def _load_encoding(name: str) -> Any:
     """Load one encoding (may download; may block for a long time without a network)."""
     import tiktoken
@@ -142,7 +150,8 @@ def _content_text(content: Any) -> str:
     return str(content)
 
 
-def _message_tokens(messages: list[dict], count: Callable[[str], int]) -> int:
+def message_tokens(messages: list[dict], count: Callable[[str], int]) -> int:
+    """Prompt tokens of a chat request with ``count`` as the text tokenizer (OpenAI's per-message overheads)."""
     total = TOKENS_PER_REPLY
     for message in messages:
         total += TOKENS_PER_MESSAGE
@@ -162,7 +171,7 @@ def _counter(model: str, settings: Any) -> Callable[[str], int]:
 
 def count_message_tokens(messages: list[dict], model: str, settings: Any = None) -> int:
     """Prompt tokens of a chat request, counted the way OpenAI bills them (estimated if need be)."""
-    return _message_tokens(messages, _counter(model, settings))
+    return message_tokens(messages, _counter(model, settings))
 
 
 _WORD_END = re.compile(r"\s+")

@@ -6,6 +6,9 @@ Records, one JSON object a line:
   mode, and the ids of the questions chosen, so ``--resume`` can continue;
 * ``{"type": "answer", ...}`` after every graded (or skipped) answer: the
   question, the answer, the grade, time taken, hints, delivery metrics;
+* ``{"type": "draft", ...}`` when the candidate quits with a typed but
+  ungraded answer (question_id, follow_up_of, answer, hints, time_taken_s,
+  saved_at): ``--resume`` puts it back in the answer box;
 * ``{"type": "end", ...}`` when the session reaches its summary.
 
 A crash or a kill loses nothing written: each record is flushed and fsynced.

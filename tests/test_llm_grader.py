@@ -396,3 +396,19 @@ def test_checklist_flag_threshold():
     missed = tuple(KeyPointResult(str(i), "missed") for i in range(4))
     assert checklist_flag(10, covered) is None and checklist_flag(4, missed) is None
     assert checklist_flag(5, missed) is not None
+
+
+@respx.mock
+async def test_the_cache_keeps_servers_and_answer_budgets_apart(llm_settings):
+    """The same model name on another server, or another answer budget, is another grade."""
+    from interviewer.grade_cache import GradeCache
+
+    route = respx.post(URL).mock(return_value=ok(grade_json()))
+    other_url = "http://other-llm.test/v1"
+    other_route = respx.post(f"{other_url}/chat/completions").mock(return_value=ok(grade_json()))
+    cache = GradeCache(llm_settings.cache_path)
+    await make(llm_settings, cache=cache).grade(ITEM)
+    await make(replace(llm_settings, base_url=other_url), cache=cache).grade(ITEM)
+    assert route.call_count == 1 and other_route.call_count == 1
+    await make(replace(llm_settings, answer_token_budget=llm_settings.answer_token_budget + 1), cache=cache).grade(ITEM)
+    assert route.call_count == 2
