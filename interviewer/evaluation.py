@@ -205,6 +205,8 @@ class EvalReport:
     groups: list[str | None] = field(default_factory=list)
     steps: list[float] = field(default_factory=list)
     failed: int = 0
+    #: Grades served from the LLM grade cache (no request sent).
+    cached: int = 0
     skipped_lines: int = 0
     seconds: float = 0.0
 
@@ -230,6 +232,7 @@ class EvalReport:
             "per_question_pearson_median": rounded(statistics.median(per_question)) if per_question else None,
             "questions": len(per_question),
             "failed": self.failed,
+            "cached": self.cached,
             "skipped_lines": self.skipped_lines,
             "answers_per_s": round(graded / self.seconds, 1) if self.seconds > 0 else None,
             "grader": self.grader,
@@ -241,6 +244,7 @@ Progress = Callable[[int, int], None]
 
 
 def _record(report: EvalReport, answer: GradedAnswer, grade: Grade) -> None:
+    report.cached += bool(grade.cached)
     if grade.score is None:
         report.failed += 1
         return
@@ -265,7 +269,10 @@ def evaluate_sync(answers: Sequence[GradedAnswer], grade_now: Callable[[GradingI
 
 async def evaluate_async(answers: Sequence[GradedAnswer], grader: Any, concurrency: int = 8,
                          progress: Progress | None = None) -> EvalReport:
-    """Grade every answer with an async grader, at most ``concurrency`` at a time, in file order."""
+    """Grade every answer with an async grader, at most ``concurrency`` at a time, in file order.
+
+    If a grade raises (``LLMConfigError``: the key or model is refused), the grades still
+    running are cancelled before the error is passed on, so the caller can close the grader."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
     done = 0
 
@@ -279,7 +286,14 @@ async def evaluate_async(answers: Sequence[GradedAnswer], grader: Any, concurren
         return grade
 
     start = time.perf_counter()
-    grades = await asyncio.gather(*(one(a) for a in answers))
+    tasks = [asyncio.ensure_future(one(a)) for a in answers]
+    try:
+        grades = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     report = EvalReport(grader.name, grader.version)
     report.seconds = time.perf_counter() - start
     for answer, grade in zip(answers, grades):
@@ -310,6 +324,7 @@ def format_report(data: dict[str, Any], dataset: str) -> str:
          f"{show(data['per_question_pearson_median'])} over {data['questions']} questions"),
         ("answers per second", show(data["answers_per_s"], 1)),
         ("failed grades", show(data["failed"])),
+        *([("served from cache", show(data["cached"]))] if data.get("cached") else []),
         ("skipped lines", show(data["skipped_lines"])),
     ]
     width = max(len(name) for name, _ in rows)

@@ -2,14 +2,19 @@
 lists, copies of the question, repetition, padding and shuffled words.
 
 Each check looks at the answer (and its alignment) and, when it fires, says how far the score
-may go and why, in words the feedback can use.
+may go and why, in words the feedback can use. Text addressed to the grader is found by
+``interviewer.injection`` (the same flags the LLM grader reports); here it is only cut out
+before scoring.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
+from interviewer.injection import find_injection_flags
+from interviewer.injection_rules import CATEGORIES
 from interviewer.offline_features import Alignment, stem_bigrams
 from interviewer.text_analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokens
 
@@ -21,18 +26,9 @@ NON_ANSWERS = frozenset(
     }
 )
 
-_GRADER_PATTERNS = (
-    r"\b(?:give|award|assign|grant|mark|grade|score|rate)\s+(?:this|my|the|me)?\s*(?:answer|response|reply)?\s*"
-    r"(?:an?\s+|the\s+)?(?:\d+(?:\.\d+)?\s*(?:/|out of)\s*\d+|full|perfect|maximum|max|top|highest|100\s*%)",
-    r"\bas\s+(?:the|an?|my)\s+(?:grader|examiner|evaluator|marker|assessor|interviewer|ai|model|assistant|llm)\b",
-    r"\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding|your)\s+"
-    r"(?:instructions?|rules?|rubric|prompts?|guidelines)",
-    r"\b(?:full|maximum|max|perfect|top)\s+(?:marks?|points?|score|credit)\b",
-    r"\byou\s+(?:must|should|will|have to|need to)\s+(?:give|award|grade|score|rate|mark|pass)\b",
-    r"\b(?:this|my)\s+answer\s+(?:is|deserves)\s+(?:a\s+)?(?:\d+(?:\.\d+)?\s*(?:/|out of)\s*10|perfect|correct|excellent)",
-    r"\b(?:system|assistant)\s*:",
-)
-_GRADER_RE = re.compile("|".join(f"(?:{p})" for p in _GRADER_PATTERNS), re.IGNORECASE)
+#: The injection flags that mean an answer speaks to its grader. Text hidden in invisible,
+#: encoded or spaced-out characters adds these too when it does.
+GRADER_DIRECTED_FLAGS = frozenset(flag for flag, _ in CATEGORIES)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -41,7 +37,8 @@ class Cap:
     """A ceiling on the score (0-10) and the reason, as feedback can say it."""
 
     limit: float
-    flag: str
+    #: The grade flag the check adds; None when the grade carries other flags saying it.
+    flag: str | None
     reason: str
 
 
@@ -51,12 +48,20 @@ def is_non_answer(answer: str) -> bool:
     return words in NON_ANSWERS
 
 
-def strip_grader_directed(answer: str) -> tuple[str, bool]:
-    """The answer without sentences addressed to the grader, and whether there were any."""
-    if not _GRADER_RE.search(answer):
-        return answer, False
-    kept = [s for s in _SENTENCE_SPLIT_RE.split(answer) if s and not _GRADER_RE.search(s)]
-    return " ".join(kept), True
+def addresses_grader(injection_flags: Iterable[str]) -> bool:
+    """True when ``find_injection_flags`` found the answer (or text hidden in it) speaking to the grader.
+
+    Padding and stray invisible characters alone do not count: the score checks handle padding."""
+    return not GRADER_DIRECTED_FLAGS.isdisjoint(injection_flags)
+
+
+def strip_grader_directed(answer: str) -> str:
+    """The answer without the sentences ``find_injection_flags`` finds addressed to the grader.
+
+    Costs a check per sentence: call it only for answers that ``addresses_grader``. A request
+    spread over several sentences may survive it; the score is capped for such answers anyway."""
+    kept = [s for s in _SENTENCE_SPLIT_RE.split(answer) if s and not addresses_grader(find_injection_flags(s))]
+    return " ".join(kept)
 
 
 #: Words that must be followed by the phrase they introduce.

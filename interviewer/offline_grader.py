@@ -5,6 +5,9 @@ Score = the fitted calibration (``offline_calibration``) applied to alignment fe
 the key points cannot pass, however lenient the calibration) and the checks in
 ``offline_checks`` (keyword lists, padding, text addressed to the grader, ...). The verdicts,
 evidence and feedback are read off the same alignment that produced the score.
+
+Flags: every grade carries ``injection.find_injection_flags`` of the answer (the flags an LLM
+grade of the same item carries), then the offline checks' own (``keyword-list``, ``padded``, ...).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 
 from interviewer import offline_calibration as calibration
 from interviewer.grading import SCORE_MAX, FeedbackListener, Grade, GradingItem, KeyPointResult, failed_grade
-from interviewer.offline_checks import Cap, content_caps, is_non_answer, strip_grader_directed
+from interviewer.injection import find_injection_flags
+from interviewer.offline_checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
 from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, unit_evidence
 
 VERSION = "offline-2"
@@ -109,6 +113,13 @@ def _feedback(score: float, verdicts: list[UnitVerdict], caps: list[Cap], has_ke
     return " ".join(sentences)
 
 
+def earlier_answer_flags(item: GradingItem) -> tuple[str, ...]:
+    """The injection flags of the earlier answer a follow-up builds on, named as the LLM grader names them."""
+    if item.context is None:
+        return ()
+    return tuple(f"earlier answer: {flag}" for flag in find_injection_flags(item.context.answer))
+
+
 def _zero(item: GradingItem, feedback: str, flags: tuple[str, ...] = ()) -> Grade:
     grade = Grade(
         score=0.0,
@@ -132,20 +143,31 @@ class Analysis:
     caps: tuple[Cap, ...]
     #: The highest score (0-10) the key-point rubric and the checks allow.
     ceiling: float
-    addressed_grader: bool
+    #: ``find_injection_flags`` of the answer.
+    injection_flags: tuple[str, ...] = ()
+
+    @property
+    def addressed_grader(self) -> bool:
+        return addresses_grader(self.injection_flags)
 
 
-def analyse(item: GradingItem) -> Analysis:
-    """Align an answer to its reference and run the checks; the score is read off the result."""
-    text, addressed = strip_grader_directed(item.answer)
+def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Analysis:
+    """Align an answer to its reference and run the checks; the score is read off the result.
+
+    ``injection``: the answer's ``find_injection_flags``, when the caller has them already."""
+    if injection is None:
+        injection = find_injection_flags(item.answer)
+    addressed = addresses_grader(injection)
+    text = strip_grader_directed(item.answer) if addressed else item.answer
     if not item.answer.strip() or is_non_answer(text):
-        return Analysis(None, (), (), 0.0, addressed)
+        return Analysis(None, (), (), 0.0, injection)
     reference = prepare_reference(item.question, item.reference, tuple(item.key_points))
     alignment = align(reference, text)
     verdicts = _verdicts(alignment)
     caps = content_caps(alignment, text)
     if addressed:
-        caps.append(Cap(ADDRESSES_GRADER_CAP, "addresses-grader",
+        # No flag of its own: the injection flags on the grade say how it speaks to the grader.
+        caps.append(Cap(ADDRESSES_GRADER_CAP, None,
                         "part of it speaks to the grader instead of answering; that part earns nothing"))
     ceiling = SCORE_MAX
     key_verdicts = [v for v in verdicts if v.unit.is_key_point]
@@ -154,7 +176,7 @@ def analyse(item: GradingItem) -> Analysis:
         ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
-    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, addressed)
+    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection)
 
 
 class OfflineGrader:
@@ -170,12 +192,14 @@ class OfflineGrader:
         return grade
 
     def grade_now(self, item: GradingItem) -> Grade:
+        own_flags = find_injection_flags(item.answer)
+        flags = own_flags + earlier_answer_flags(item)
         if not item.answer.strip():
-            return _zero(item, "No answer was given.")
+            return _zero(item, "No answer was given.", flags)
         if not item.has_reference:
-            return failed_grade(self.name, VERSION, "offline grading needs a reference answer or key points")
-        analysis = analyse(item)
-        flags = ("addresses-grader",) if analysis.addressed_grader else ()
+            failed = failed_grade(self.name, VERSION, "offline grading needs a reference answer or key points")
+            return failed.with_flags(*flags)
+        analysis = analyse(item, own_flags)
         alignment = analysis.alignment
         if alignment is None:
             message = "No answer was given"
@@ -195,7 +219,7 @@ class OfflineGrader:
             grader_version=VERSION,
             criteria=_criteria(alignment, share, analysis.ceiling, keyword_list, caps),
             key_points=self._key_point_results(item, verdicts),
-            flags=tuple(dict.fromkeys((*flags, *(c.flag for c in caps)))),
+            flags=tuple(dict.fromkeys((*flags, *(c.flag for c in caps if c.flag)))),
         )
         return grade.with_notes("hint used") if item.hinted_points else grade
 

@@ -1,4 +1,5 @@
-"""``interviewer eval``: JSON and table output, bad lines, limits, exit codes, the LLM path."""
+"""``interviewer eval``: JSON and table output, bad lines, limits, exit codes, the LLM path
+(a stand-in grader, then the real LLM grader against the loopback fake server)."""
 
 import asyncio
 import json
@@ -10,7 +11,10 @@ import pytest
 
 import interviewer.graders
 from interviewer.cli import main
+from interviewer.evaluation import pearson, rmse
 from interviewer.grading import Grade, failed_grade
+from interviewer.testing.fake_openai_server import Reply
+from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 MOHLER_DEV = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"
@@ -130,6 +134,125 @@ def test_llm_grader_runs_concurrently_and_counts_failures(dataset, capsys, monke
     assert data["grader"] == "llm"
     assert code == 1  # finished, but not everything was graded
     assert "could not be graded" in err
+
+
+# --------------------------------------------------------------------------- the real LLM grader, over HTTP
+
+STACK_QUESTION = "What is a stack?"
+STACK_REFERENCE = "A last-in first-out collection: push adds on top, pop removes the top item."
+#: (answer, human score on 0-5, the fake model's score on 0-10)
+STACK_ROWS = [
+    ("A last-in first-out structure where push adds an item on top and pop takes the top one off.", 5, 10),
+    ("A LIFO list; you push onto the top and pop from the top.", 5, 9),
+    ("It is LIFO: the last element pushed is the first popped.", 4.5, 9),
+    ("A collection where you add and remove at the same end.", 4, 7),
+    ("Items go on top and come off the top.", 3.5, 7),
+    ("A list of items in memory.", 2, 3),
+    ("First in, first out, like a queue.", 1, 2),
+    ("A kind of array.", 1.5, 4),
+    ("Something in the CPU.", 0.5, 1),
+    ("A sorted tree of keys.", 0, 0),
+]
+
+
+@pytest.fixture
+def stack_dataset(tmp_path):
+    path = tmp_path / "stack.jsonl"
+    path.write_text("".join(
+        json.dumps({"qid": "s1", "question": STACK_QUESTION, "reference": STACK_REFERENCE, "answer": a,
+                    "score": h, "scale_max": 5}) + "\n"
+        for a, h, _ in STACK_ROWS
+    ))
+    return path
+
+
+def scripted_model(request):
+    """The fake model's grade for a grading request: the score STACK_ROWS gives the answer."""
+    user = next(m["content"] for m in request.messages if m["role"] == "user")
+    answer = user.split("<candidate_answer>", 1)[1].split("</candidate_answer>", 1)[0].strip()
+    score = {a: llm for a, _, llm in STACK_ROWS}[answer]
+    return Reply.grade_json({
+        "key_points": [{"point": "last in, first out", "verdict": "covered" if score >= 7 else "missed",
+                        "evidence": ""}],
+        "feedback": f"Scored {score}.",
+        "criteria": {"correctness": score, "completeness": score, "depth": score, "communication": 8},
+        "score": score,
+    })
+
+
+@pytest.fixture
+def llm_env(monkeypatch, tmp_path, fake_server, estimated_tokens):
+    """The CLI pointed at the fake server; every ``aclose`` of an LLM grader is counted."""
+    from interviewer.llm_grader import LLMGrader
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_server.base_url)
+    monkeypatch.setenv("INTERVIEWER_MODEL", fake_server.model)
+    monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path))
+    monkeypatch.setenv("INTERVIEWER_MAX_RETRIES", "0")
+    monkeypatch.setenv("INTERVIEWER_TIMEOUT", "5")
+    closed = []
+    original = LLMGrader.aclose
+
+    async def counting_aclose(self):
+        closed.append(self)
+        await original(self)
+
+    monkeypatch.setattr(LLMGrader, "aclose", counting_aclose)
+    return closed
+
+
+def test_llm_eval_end_to_end_against_the_fake_server_then_from_the_cache(stack_dataset, fake_server, llm_env,
+                                                                         capsys):
+    fake_server.responder = scripted_model
+    code = main(["eval", str(stack_dataset), "--grader", "llm", "--json", "--concurrency", "4"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    first = json.loads(out)
+    human = [h for _, h, _ in STACK_ROWS]
+    predicted = [llm / 10 * 5 for _, _, llm in STACK_ROWS]
+    assert first["grader"] == "llm" and first["n"] == len(STACK_ROWS) and first["failed"] == 0
+    assert first["pearson"] == pytest.approx(pearson(predicted, human), abs=1e-4)
+    assert first["rmse"] == pytest.approx(rmse(predicted, human), abs=1e-4)
+    assert first["cached"] == 0
+    assert len(fake_server.chat_requests) == len(STACK_ROWS)  # one request an answer, none repeated
+    assert len(llm_env) == 1  # the grader was closed when the run ended
+
+    sent = len(fake_server.requests)
+    assert main(["eval", str(stack_dataset), "--grader", "llm", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert len(fake_server.requests) == sent  # every grade came from the cache
+    assert second["cached"] == len(STACK_ROWS)
+    assert {k: second[k] for k in ("n", "pearson", "rmse", "qwk")} == {k: first[k] for k in ("n", "pearson", "rmse", "qwk")}
+    assert len(llm_env) == 2
+
+
+def test_llm_eval_with_the_default_fake_model_reports_every_figure(stack_dataset, fake_server, llm_env, capsys):
+    assert main(["eval", str(stack_dataset), "--grader", "llm"]) == 0
+    out = capsys.readouterr().out
+    assert "grader llm" in out and "Pearson r" in out
+    assert len(fake_server.chat_requests) == len(STACK_ROWS)
+
+
+def test_llm_eval_without_a_key_exits_3_with_a_clear_message(stack_dataset, fake_server, llm_env, monkeypatch,
+                                                              capsys):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert main(["eval", str(stack_dataset), "--grader", "llm", "--json"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "OPENAI_API_KEY" in err and "--grader offline" in err and "Traceback" not in err
+    assert fake_server.requests == [] and llm_env == []
+
+
+def test_llm_eval_with_a_rejected_key_stops_with_exit_3_and_closes_the_grader(stack_dataset, fake_server, llm_env,
+                                                                              capsys):
+    fake_server.api_key = "the-right-key"
+    assert main(["eval", str(stack_dataset), "--grader", "llm", "--json", "--concurrency", "3"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "rejected the API key" in err and "Traceback" not in err
+    assert len(llm_env) == 1
+    assert len(fake_server.chat_requests) <= 3  # the answers still waiting were never sent
 
 
 @pytest.mark.skipif(not MOHLER_DEV.exists(), reason=f"{MOHLER_DEV} not found (shared ASAG data)")

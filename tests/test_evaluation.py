@@ -2,15 +2,17 @@
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from interviewer.errors import UserError
+from interviewer.errors import LLMConfigError, UserError
 from interviewer.evaluation import (
     GradedAnswer,
     evaluate_async,
     evaluate_sync,
+    format_report,
     mae,
     pearson,
     per_question_pearson,
@@ -163,6 +165,41 @@ async def test_evaluate_async_bounds_concurrency_and_keeps_order():
     report = await evaluate_async(answers(20), SlowGrader(), concurrency=3)
     assert SlowGrader.peak == 3
     assert report.to_dict()["rmse"] == pytest.approx(0.0)
+
+
+async def test_evaluate_async_counts_cached_grades():
+    class HalfCached:
+        name, version = "cached", "1"
+
+        async def grade(self, item, on_feedback=None):
+            grade = perfect_grade(item)
+            return replace(grade, cached=int(item.answer[1:]) % 2 == 0)
+
+    data = (await evaluate_async(answers(10), HalfCached())).to_dict()
+    assert data["cached"] == 5 and data["n"] == 10
+    assert "served from cache" in format_report(data, "x.jsonl")
+    assert evaluate_sync(answers(4), perfect_grade, "fake", "1").to_dict()["cached"] == 0
+
+
+async def test_a_config_error_stops_the_run_and_cancels_the_grades_in_flight():
+    class RefusedKey:
+        name, version = "llm", "1"
+        started = finished = 0
+
+        async def grade(self, item, on_feedback=None):
+            RefusedKey.started += 1
+            if item.answer == "A2":
+                raise LLMConfigError("the server rejected the API key")
+            await asyncio.sleep(0.05)
+            RefusedKey.finished += 1
+            return perfect_grade(item)
+
+    with pytest.raises(LLMConfigError, match="rejected"):
+        await evaluate_async(answers(30), RefusedKey(), concurrency=4)
+    assert RefusedKey.started <= 5  # nothing new starts once the key is refused
+    assert RefusedKey.finished == 0  # and the grades in flight were cancelled, not left running
+    await asyncio.sleep(0.1)
+    assert RefusedKey.finished == 0
 
 
 # --------------------------------------------------------------------------- real human grades

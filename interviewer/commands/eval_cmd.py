@@ -16,7 +16,12 @@ fields are ignored). Our 0-10 scores are mapped onto each line's 0..scale_max.
 Reports n, Pearson r, Spearman rho, quadratic weighted kappa (on the file's score
 steps), RMSE, MAE, share within 1 point, mean predicted vs human, the median
 per-question Pearson r and answers per second. Malformed lines are reported as
-file:line: message and skipped; failed grades are counted and left out."""
+file:line: message and skipped; failed grades are counted and left out.
+
+--grader llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for a local server). Its
+grades are cached under INTERVIEWER_HOME, so a second run over the same file
+sends no requests ("cached" in the report counts grades served from the cache).
+If the server rejects the key or the model, the run stops with exit code 3."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,12 +62,30 @@ def _progress_printer():
     return show
 
 
+NO_KEY_MESSAGE = (
+    "--grader llm needs an API key: set OPENAI_API_KEY in the environment or .env "
+    "(and OPENAI_BASE_URL for a local server), or use --grader offline."
+)
+
+
+async def _evaluate_llm(answers, grader, concurrency: int, progress):
+    """Grade with the LLM grader, closing its connections (and grade cache) before the loop ends."""
+    from interviewer.evaluation import evaluate_async
+
+    try:
+        return await evaluate_async(answers, grader, concurrency, progress)
+    finally:
+        close = getattr(grader, "aclose", None)
+        if close is not None:
+            await close()
+
+
 def run(args: argparse.Namespace, settings) -> int:
     import asyncio
     import json
 
-    from interviewer.errors import EXIT_FAILURES, EXIT_OK, UserError
-    from interviewer.evaluation import evaluate_async, evaluate_sync, format_report, read_dataset
+    from interviewer.errors import EXIT_FAILURES, EXIT_OK, LLMConfigError, UserError
+    from interviewer.evaluation import evaluate_sync, format_report, read_dataset
     from interviewer.graders import make_grader
 
     answers, problems = read_dataset(args.dataset)
@@ -72,14 +95,18 @@ def run(args: argparse.Namespace, settings) -> int:
         answers = answers[: args.limit]
     if not answers:
         raise UserError(f"{args.dataset}: no graded answers to evaluate")
-
-    grader = make_grader(settings, args.grader)
+    try:
+        grader = make_grader(settings, args.grader)
+    except LLMConfigError:
+        if settings.api_key:
+            raise
+        raise LLMConfigError(NO_KEY_MESSAGE) from None  # say the eval flag, not practice's --offline
     progress = _progress_printer()
     grade_now = getattr(grader, "grade_now", None)
     if grade_now is not None:
         report = evaluate_sync(answers, grade_now, grader.name, grader.version, progress)
     else:
-        report = asyncio.run(evaluate_async(answers, grader, args.concurrency, progress))
+        report = asyncio.run(_evaluate_llm(answers, grader, args.concurrency, progress))
     report.skipped_lines = len(problems)
 
     data = report.to_dict()
