@@ -1,4 +1,212 @@
-"""Placeholder until this command lands."""
+"""``interviewer grade``: grade answers from files in one batch, resumably, with a closing summary and reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from interviewer.errors import EXIT_FAILURES, EXIT_OK
+
+DEFAULT_OUT = "grades.jsonl"
+FORMATS = ("jsonl", "csv", "md", "html")
+#: Unreadable input lines printed one by one before the rest are only counted.
+MAX_PROBLEMS_SHOWN = 20
+
+DESCRIPTION = """\
+Grade many answers at once. INPUT is any mix of session transcripts, JSONL or CSV files
+with "question" and "answer" (optional: id, question_id, reference, candidate), plain-text
+transcripts with Interviewer:/Candidate: (or Q:/A:) turns, folders (searched recursively),
+globs, or - for stdin. Each answer is matched to the bank by question id, exact text, or
+a close enough wording; an answer with its own reference is graded against that.
+
+Results are appended to --out (JSONL, one record per answer) as they come, so a run that
+stops can be continued: run the same command again (or add --resume) and answers already
+in the output are skipped, never sent again."""
+
+EPILOG = """\
+examples:
+  interviewer grade answers.jsonl --offline
+  interviewer grade transcripts/ --out grades.jsonl --report report.html
+  interviewer grade 'sessions/*.jsonl' --concurrency 16 --model gpt-4o-mini
+  interviewer grade big.csv --batch-api            # OpenAI Batch API: half price, within 24 h
+  interviewer grade big.csv --batch-api --resume   # collect the results later
+
+exit codes: 0 all graded; 1 finished, but some answers were not graded or some input lines
+were unreadable (see the output); 2 bad input; 3 LLM not usable; 130 interrupted."""
+
 
 def register(subparsers) -> None:
-    pass
+    grade = subparsers.add_parser(
+        "grade",
+        help="grade answers from files in one batch (JSONL output, reports)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, or - for stdin")
+    grade.add_argument("--offline", action="store_true", help="grade offline from the reference answers (no LLM)")
+    grade.add_argument("--out", metavar="PATH", default=DEFAULT_OUT,
+                       help=f"the JSONL results file, appended to and resumed (default: {DEFAULT_OUT})")
+    grade.add_argument("--format", choices=FORMATS,
+                       help="report format: for --report (default: from its extension), else printed to stdout")
+    grade.add_argument("--report", metavar="PATH", help="also write a report (.csv, .md or a self-contained .html)")
+    grade.add_argument("--concurrency", type=_positive_int, default=None, metavar="N",
+                       help="LLM requests in flight at once (default 8)")
+    grade.add_argument("--model", metavar="M", help="LLM model (default: INTERVIEWER_MODEL or gpt-4o-mini)")
+    grade.add_argument("--bank", metavar="FILE", help="question bank to match against (default: the shipped bank)")
+    grade.add_argument("--resume", action="store_true",
+                       help="continue an earlier run into the same --out (also implied when --out exists); "
+                       "with --batch-api, pick up the submitted batch")
+    grade.add_argument("--batch-api", action="store_true",
+                       help="grade through the OpenAI Batch API (half price, results within 24 h)")
+    grade.add_argument("--match-threshold", type=float, default=None, metavar="X",
+                       help="how close (0-1) a question's wording must be to a bank question (default 0.6)")
+    grade.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                       help="offline grading processes (default: one per spare CPU, at most 4, none on 1-2 CPUs; "
+                       "1 = grade in this process)")
+    grade.add_argument("--max-attempts", type=_positive_int, default=None, metavar="N",
+                       help="tries per answer on rate limits and server errors (default 6)")
+    grade.set_defaults(run=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+class _Console:
+    """Progress on stderr when it is a terminal (rich), silence when piped; messages either way."""
+
+    def __init__(self, total: int | None, enabled: bool):
+        self.progress = None
+        self.problems = 0
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            self.progress = Progress(
+                TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
+                TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            )
+            self.task = self.progress.add_task("grade", total=total, note="")
+            self.failed = 0
+
+    def __enter__(self) -> "_Console":
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress.console.print(message, markup=False, highlight=False)
+        else:
+            print(message, file=sys.stderr)
+
+    def record(self, record: dict) -> None:
+        if self.progress is not None:
+            if record.get("error"):
+                self.failed += 1
+                self.progress.update(self.task, advance=1, note=f"{self.failed} not graded")
+            else:
+                self.progress.update(self.task, advance=1)
+
+    def problem(self, problem) -> None:
+        self.problems += 1
+        if self.problems <= MAX_PROBLEMS_SHOWN:
+            self.say(f"interviewer: {problem}")
+        elif self.problems == MAX_PROBLEMS_SHOWN + 1:
+            self.say("interviewer: more unreadable lines; see the output file")
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    from interviewer.bank import open_bank
+    from interviewer.batch.inputs import STDIN, iter_inputs, resolve_inputs
+    from interviewer.batch.items import InputItem
+    from interviewer.batch.matching import DEFAULT_THRESHOLD, BankMatcher
+    from interviewer.batch.reports import format_for, format_summary, read_records, summarise, write_report
+    from interviewer.batch.runner import (DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, BatchRun, default_workers,
+                                         scan_output)
+    from interviewer.errors import UserError
+
+    if args.model:
+        settings = settings.with_changes(model=args.model)
+    if args.offline:
+        settings = settings.with_changes(offline=True)
+    if args.batch_api and settings.mode == "offline":
+        raise UserError("--batch-api needs an LLM: set OPENAI_API_KEY (see .env.example), or drop --batch-api")
+    threshold = DEFAULT_THRESHOLD if args.match_threshold is None else args.match_threshold
+    if not 0 < threshold <= 1:
+        raise UserError("--match-threshold must be between 0 and 1")
+    out_path = Path(args.out)
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None and report_path.resolve() == out_path.resolve():
+        raise UserError("--report must be a different file from --out")
+    exclude = [out_path] + ([report_path] if report_path else [])
+    names = resolve_inputs(args.inputs, exclude=exclude)
+    if names.count(STDIN) > 1:
+        raise UserError("'-' (stdin) may be given only once")
+    bank = open_bank(args.bank, settings)
+    matcher = BankMatcher(bank, threshold)
+
+    existed = out_path.exists() and out_path.stat().st_size > 0
+    done = scan_output(out_path)
+    if settings.mode == "offline" and not args.offline:
+        print(f"interviewer: {settings.offline_reason}", file=sys.stderr)
+    if existed:
+        print(f"interviewer: resuming {out_path}: {len(done)} record(s) already there are skipped", file=sys.stderr)
+    elif args.resume and not args.batch_api:
+        print(f"interviewer: nothing to resume in {out_path}; starting", file=sys.stderr)
+
+    interactive = sys.stderr.isatty()
+    total = None
+    if interactive and STDIN not in names:
+        total = sum(1 for e in iter_inputs(names) if isinstance(e, InputItem) and e.key not in done)
+
+    with _Console(total, interactive) as console:
+        batch = BatchRun(out_path, matcher, done=done, on_record=console.record, on_problem=console.problem)
+        entries = iter_inputs(names, exclude=exclude)
+        if args.batch_api:
+            from interviewer.batch.batch_api import run_batch_api
+
+            run_batch_api(batch, entries, settings, resume=args.resume, say=console.say)
+        elif settings.mode == "offline":
+            from interviewer.graders import make_grader
+
+            batch.run_offline(entries, make_grader(settings, "offline"), workers=args.workers or default_workers())
+        else:
+            from interviewer.batch.runner import AnswerChecks
+            from interviewer.llm_grader import make_llm_grader
+
+            # The scheduler retries (and honours any Retry-After) without holding a request slot,
+            # and the offline cross-check runs beside the requests (AnswerChecks), not inside them.
+            checks = AnswerChecks()
+            try:
+                grader = make_llm_grader(settings.with_changes(max_retries=0), fallback=None)
+                attempts = args.max_attempts or max(DEFAULT_MAX_ATTEMPTS, settings.max_retries + 1)
+                batch.run_llm(entries, grader, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+                              max_attempts=attempts, max_output_tokens=settings.max_output_tokens, checks=checks)
+            finally:
+                checks.close()
+
+    summary = summarise(read_records(out_path)) if out_path.exists() else summarise(())
+    print(format_summary(summary, out_path), file=sys.stderr)
+    if report_path is not None:
+        fmt = args.format or format_for(report_path)
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(report_path, "w", encoding="utf-8", newline="") as handle:
+            write_report(out_path, handle, fmt)
+        print(f"report: {report_path}", file=sys.stderr)
+    elif args.format and out_path.exists():
+        write_report(out_path, sys.stdout, args.format)
+    return EXIT_FAILURES if summary.errors or summary.input_problems else EXIT_OK

@@ -1,0 +1,282 @@
+"""Reading a batch output file back: the closing summary, and reports as CSV, Markdown or one HTML page.
+
+Everything streams over the JSONL output (twice for Markdown and HTML: summary first, then
+rows), so a report of a large run needs little memory. The HTML page is self-contained:
+inline CSS and inline SVG charts, no scripts, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from interviewer.batch.records import INPUT_ERROR, UNMATCHED_ERROR
+from interviewer.grading import CRITERIA
+
+REPORT_FORMATS = ("jsonl", "csv", "md", "html")
+UNKNOWN_CANDIDATE = "(unnamed)"
+UNKNOWN_TOPIC = "(no topic)"
+DELIVERY_COLUMNS = ("words", "speaking_seconds", "pace_verdict", "filler_count", "filler_rate",
+                    "hedge_count", "long_sentences", "direct_opening")
+
+
+def read_records(path: Path | str) -> Iterator[dict[str, Any]]:
+    """The records of an output file, each key once (the first), unreadable lines skipped."""
+    seen: set[str] = set()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            key = record.get("key")
+            if isinstance(key, str):
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield record
+
+
+@dataclass
+class Group:
+    """Answers of one candidate or topic."""
+
+    answers: int = 0
+    graded: int = 0
+    total: float = 0.0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.graded if self.graded else None
+
+    def add(self, score: float | None) -> None:
+        self.answers += 1
+        if score is not None:
+            self.graded += 1
+            self.total += score
+
+
+@dataclass
+class Summary:
+    answers: int = 0
+    graded: int = 0
+    score_total: float = 0.0
+    errors: int = 0
+    unmatched: int = 0
+    input_problems: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    priced: int = 0
+    candidates: dict[str, Group] = field(default_factory=dict)
+    topics: dict[str, Group] = field(default_factory=dict)
+    flags: Counter = field(default_factory=Counter)
+    error_messages: Counter = field(default_factory=Counter)
+    error_examples: list[str] = field(default_factory=list)
+    match_kinds: Counter = field(default_factory=Counter)
+    models: Counter = field(default_factory=Counter)
+    histogram: list[int] = field(default_factory=lambda: [0] * 10)
+
+    @property
+    def mean(self) -> float | None:
+        return self.score_total / self.graded if self.graded else None
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, record: dict[str, Any]) -> None:
+        if record.get("kind") == INPUT_ERROR:
+            self.input_problems += 1
+            self._error(record)
+            return
+        self.answers += 1
+        score = record.get("score")
+        score = float(score) if isinstance(score, (int, float)) else None
+        if score is not None:
+            self.graded += 1
+            self.score_total += score
+            self.histogram[min(9, max(0, int(score)))] += 1
+        elif record.get("error"):
+            self.errors += 1
+            if record["error"] == UNMATCHED_ERROR:
+                self.unmatched += 1
+            self._error(record)
+        self.candidates.setdefault(record.get("candidate") or UNKNOWN_CANDIDATE, Group()).add(score)
+        self.topics.setdefault(record.get("topic") or UNKNOWN_TOPIC, Group()).add(score)
+        self.flags.update(f.split(":")[0].split(" (")[0] for f in record.get("flags") or ())
+        self.match_kinds[(record.get("match") or {}).get("kind", "none")] += 1
+        tokens = record.get("tokens") or {}
+        self.prompt_tokens += int(tokens.get("prompt") or 0)
+        self.completion_tokens += int(tokens.get("completion") or 0)
+        if isinstance(record.get("cost_usd"), (int, float)):
+            self.cost_usd += record["cost_usd"]
+            self.priced += 1
+        if record.get("model"):
+            self.models[record["model"]] += 1
+
+    def _error(self, record: dict[str, Any]) -> None:
+        message = str(record.get("error"))
+        self.error_messages[message[:120]] += 1
+        if len(self.error_examples) < 10:
+            self.error_examples.append(f"{record.get('input')}: {message}")
+
+
+def summarise(records: Iterable[dict[str, Any]]) -> Summary:
+    summary = Summary()
+    for record in records:
+        summary.add(record)
+    return summary
+
+
+def _mean(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _ranked(groups: dict[str, Group]) -> list[tuple[str, Group]]:
+    return sorted(groups.items(), key=lambda kv: (-(kv[1].mean or -1), kv[0]))
+
+
+def format_summary(summary: Summary, out_path: Path | str | None = None, limit: int = 8) -> str:
+    """The closing summary for the terminal."""
+    lines = [
+        f"{summary.answers} answer(s): {summary.graded} graded, mean score {_mean(summary.mean)}/10"
+        + (f"; {summary.errors} not graded ({summary.unmatched} unmatched)" if summary.errors else "")
+    ]
+    if summary.input_problems:
+        lines.append(f"{summary.input_problems} unreadable input line(s) or file(s)")
+    for title, groups in (("candidates", summary.candidates), ("topics", summary.topics)):
+        if len(groups) > 1 or (groups and title == "candidates" and UNKNOWN_CANDIDATE not in groups):
+            ranked = _ranked(groups)
+            shown = ", ".join(f"{name} {_mean(g.mean)} ({g.answers})" for name, g in ranked[:limit])
+            more = f", ... {len(ranked) - limit} more" if len(ranked) > limit else ""
+            lines.append(f"{title}: {shown}{more}")
+    if summary.flags:
+        lines.append("flags: " + ", ".join(f"{name} x{count}" for name, count in summary.flags.most_common(5)))
+    if summary.error_messages:
+        lines.append("errors: " + "; ".join(f"{m} x{c}" for m, c in summary.error_messages.most_common(3)))
+    if summary.tokens:
+        cost = f", cost ${summary.cost_usd:.4f}" if summary.priced else ", cost unknown"
+        lines.append(f"tokens: {summary.tokens:,} ({summary.prompt_tokens:,} prompt, "
+                     f"{summary.completion_tokens:,} completion){cost}")
+    if out_path is not None:
+        lines.append(f"output: {out_path}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- CSV
+
+CSV_COLUMNS = (
+    "input", "id", "candidate", "question_id", "topic", "question", "match_kind", "match_confidence",
+    "score", "band", *CRITERIA, "covered", "missed", "flags", "error", "grader", "model", "prompt_hash",
+    "prompt_tokens", "completion_tokens", "cost_usd", "feedback", *(f"delivery_{c}" for c in DELIVERY_COLUMNS),
+)
+
+
+def csv_row(record: dict[str, Any]) -> list[Any]:
+    criteria = record.get("criteria") or {}
+    points = record.get("key_points") or []
+    tokens = record.get("tokens") or {}
+    delivery = record.get("delivery") or {}
+    match = record.get("match") or {}
+    values = {
+        **record,
+        "match_kind": match.get("kind", ""),
+        "match_confidence": match.get("confidence", ""),
+        **{name: criteria.get(name, "") for name in CRITERIA},
+        "covered": "; ".join(p["point"] for p in points if p.get("verdict") == "covered"),
+        "missed": "; ".join(p["point"] for p in points if p.get("verdict") in ("missed", "contradicted")),
+        "flags": "; ".join(record.get("flags") or ()),
+        "prompt_tokens": tokens.get("prompt", ""),
+        "completion_tokens": tokens.get("completion", ""),
+        **{f"delivery_{c}": delivery.get(c, "") for c in DELIVERY_COLUMNS},
+    }
+    return ["" if values.get(c) is None else values.get(c) for c in CSV_COLUMNS]
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        writer.writerow(csv_row(record))
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _short(text: str | None, width: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_markdown(summary: Summary, records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    out.write("# Batch grading report\n\n")
+    out.write(f"**{summary.answers}** answers, **{summary.graded}** graded, mean score "
+              f"**{_mean(summary.mean)}**/10")
+    if summary.errors:
+        out.write(f", {summary.errors} not graded ({summary.unmatched} unmatched)")
+    if summary.input_problems:
+        out.write(f", {summary.input_problems} unreadable input line(s)")
+    out.write(".\n\n")
+    if summary.tokens:
+        cost = f"${summary.cost_usd:.4f}" if summary.priced else "unknown"
+        out.write(f"Tokens: {summary.tokens:,} ({summary.prompt_tokens:,} prompt, "
+                  f"{summary.completion_tokens:,} completion). Cost: {cost}.\n\n")
+    for title, groups in (("Candidates", summary.candidates), ("Topics", summary.topics)):
+        out.write(f"## {title}\n\n| {title[:-1]} | Answers | Graded | Mean |\n|---|---:|---:|---:|\n")
+        for name, group in _ranked(groups):
+            out.write(f"| {_cell(name)} | {group.answers} | {group.graded} | {_mean(group.mean)} |\n")
+        out.write("\n")
+    if summary.flags:
+        out.write("## Flags\n\n" + "".join(f"- {_cell(n)}: {c}\n" for n, c in summary.flags.most_common()) + "\n")
+    if summary.error_examples:
+        out.write("## Errors\n\n" + "".join(f"- `{_cell(e)}`\n" for e in summary.error_examples) + "\n")
+    out.write("## Answers\n\n| Input | Candidate | Question | Score | Band | Flags / error |\n"
+              "|---|---|---|---:|---|---|\n")
+    for r in records:
+        question = f"{r.get('question_id') or ''} {_short(r.get('question'), 60)}".strip()
+        note = r.get("error") or "; ".join(r.get("flags") or ())
+        score = r.get("score")
+        out.write(f"| {_cell(r.get('input'))} | {_cell(r.get('candidate'))} | {_cell(question)} | "
+                  f"{'' if score is None else score} | {_cell(r.get('band'))} | {_cell(_short(note, 100))} |\n")
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def write_report(output_path: Path | str, out: IO[str], fmt: str) -> Summary:
+    """Write the report of an output file in ``fmt`` (``jsonl``, ``csv``, ``md`` or ``html``)."""
+    summary = summarise(read_records(output_path))
+    if fmt == "csv":
+        write_csv(read_records(output_path), out)
+    elif fmt == "md":
+        write_markdown(summary, read_records(output_path), out)
+    elif fmt == "html":
+        from interviewer.batch.html_report import write_html
+
+        write_html(summary, read_records(output_path), out)
+    elif fmt == "jsonl":
+        write_jsonl(read_records(output_path), out)
+    else:
+        raise ValueError(f"unknown report format {fmt!r}")
+    return summary
+
+
+def format_for(path: Path | str, default: str = "md") -> str:
+    """The report format a file name implies (``.csv``, ``.md``, ``.html``, ``.jsonl``)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return {"htm": "html", "markdown": "md", "json": "jsonl", "ndjson": "jsonl"}.get(suffix, suffix) \
+        if suffix in (*REPORT_FORMATS, "htm", "markdown", "json", "ndjson") else default

@@ -1,0 +1,98 @@
+"""``interviewer grade`` end to end: a plain-text transcript graded offline, exit codes, reports, resume, LLM."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from interviewer.cli import main
+from interviewer.testing.fake_openai_server import FakeOpenAIServer
+from tests.llm_fixtures import estimated_tokens  # noqa: F401
+
+TRANSCRIPT = """\
+Candidate: Jane Doe
+
+Interviewer: Hello Jane, thanks for coming in. Let's begin.
+Interviewer: Can you explain what dropout is?
+Candidate: Um, so dropout randomly drops units during training,
+which stops neurons co-adapting, so it reduces overfitting.
+At inference it's switched off and the activations are scaled.
+Interviewer: Good. What is the vanishing gradient problem?
+Candidate: Gradients get smaller and smaller as they are backpropagated
+through many layers, so the early layers learn very slowly.
+Interviewer: And what's your favourite colour?
+Candidate: Blue.
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INTERVIEWER_MODEL", "INTERVIEWER_OFFLINE", "INTERVIEWER_BANK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def records(path):
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+def test_a_plain_text_transcript_is_parsed_matched_graded_and_reported(workdir, capsys):
+    (workdir / "jane.txt").write_text(TRANSCRIPT)
+    code = main(["grade", "jane.txt", "--offline", "--out", "grades.jsonl", "--report", "report.html"])
+    err = capsys.readouterr().err
+    assert code == 1  # one question is not in the bank: offline it cannot be graded
+    dropout, vanishing, colour = records(workdir / "grades.jsonl")
+    assert (dropout["question_id"], dropout["match"]["kind"], dropout["candidate"]) == ("dl-021", "fuzzy", "Jane Doe")
+    assert dropout["score"] > 3 and dropout["input"] == "jane.txt:4"
+    assert vanishing["question_id"] == "dl-007" and vanishing["score"] is not None
+    assert colour["error"] == "unmatched question" and colour["score"] is None
+    assert "3 answer(s): 2 graded" in err and "Jane Doe" in err and "report: report.html" in err
+    page = (workdir / "report.html").read_text()
+    assert "<svg" in page and "Jane Doe" in page and "<script" not in page
+
+
+def test_unreadable_lines_are_named_and_the_rest_is_graded(workdir, capsys):
+    (workdir / "a.jsonl").write_text('{"question": "What is dropout?", "answer": "Drops units at random."}\n{oops\n')
+    assert main(["grade", "a.jsonl", "--offline", "--format", "csv"]) == 1
+    captured = capsys.readouterr()
+    assert "a.jsonl:2: not valid JSON" in captured.err
+    assert captured.out.startswith("input,id,candidate") and "a.jsonl:1" in captured.out
+    assert len(records(workdir / "grades.jsonl")) == 2  # the default --out
+
+
+def test_a_second_run_resumes_and_sends_nothing_again(workdir, capsys):
+    (workdir / "a.jsonl").write_text('{"question": "What is dropout?", "answer": "Drops units at random."}\n')
+    assert main(["grade", "a.jsonl", "--offline", "--out", "g.jsonl"]) == 0
+    capsys.readouterr()
+    assert main(["grade", "a.jsonl", "--offline", "--out", "g.jsonl", "--resume"]) == 0
+    assert "resuming g.jsonl: 1 record(s) already there" in capsys.readouterr().err
+    assert len(records(workdir / "g.jsonl")) == 1
+
+
+def test_bad_arguments_exit_2_with_a_message(workdir, capsys):
+    assert main(["grade", "missing.jsonl", "--offline"]) == 2
+    assert "missing.jsonl: no such file or folder" in capsys.readouterr().err
+    (workdir / "a.jsonl").write_text("{}\n")
+    assert main(["grade", "a.jsonl", "--batch-api"]) == 2  # no key
+    assert "--batch-api needs an LLM" in capsys.readouterr().err
+    assert main(["grade", "a.jsonl", "--offline", "--report", "grades.jsonl"]) == 2
+    with pytest.raises(SystemExit):
+        main(["grade", "a.jsonl", "--concurrency", "0"])
+
+
+@pytest.mark.usefixtures("estimated_tokens")
+def test_llm_grading_through_the_cli(workdir, capsys, monkeypatch):
+    (workdir / "jane.txt").write_text(TRANSCRIPT)
+    with FakeOpenAIServer() as server:
+        for name, value in server.env(workdir / "home").items():
+            monkeypatch.setenv(name, value)
+        assert main(["grade", "jane.txt", "--out", "g.jsonl", "--concurrency", "2"]) == 0
+        assert len(server.chat_requests) == 3
+    err = capsys.readouterr().err
+    graded = records(workdir / "g.jsonl")
+    assert all(r["score"] is not None and r["model"] == "fake-model" for r in graded)
+    assert "graded without a reference answer" in graded[2]["flags"]
+    assert "tokens:" in err
