@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from interviewer.commands.arguments import positive_int
+
 HELP = "check a grader against human-graded answers (JSONL)"
 DESCRIPTION = """\
 Grade every answer in DATASET and compare with the human scores.
@@ -35,20 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--grader", choices=("offline", "llm"), default="offline",
                         help="which grader to check (default: offline)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parser.add_argument("--limit", type=_positive, metavar="N", help="grade only the first N answers")
-    parser.add_argument("--concurrency", type=_positive, default=8, metavar="N",
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="grade only the first N answers")
+    parser.add_argument("--concurrency", type=positive_int, default=8, metavar="N",
                         help="LLM requests in flight at once (default: 8)")
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _progress_printer():

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from interviewer.commands.arguments import positive_int
 from interviewer.errors import EXIT_FAILURES, EXIT_OK
 
 DEFAULT_OUT = "grades.jsonl"
@@ -51,7 +52,7 @@ def register(subparsers) -> None:
     grade.add_argument("--format", choices=FORMATS,
                        help="report format: for --report (default: from its extension), else printed to stdout")
     grade.add_argument("--report", metavar="PATH", help="also write a report (.csv, .md or a self-contained .html)")
-    grade.add_argument("--concurrency", type=_positive_int, default=None, metavar="N",
+    grade.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
                        help="LLM requests in flight at once (default 8)")
     grade.add_argument("--model", metavar="M", help="LLM model (default: INTERVIEWER_MODEL or gpt-4o-mini)")
     grade.add_argument("--bank", metavar="FILE", help="question bank to match against (default: the shipped bank)")
@@ -62,22 +63,12 @@ def register(subparsers) -> None:
                        help="grade through the OpenAI Batch API (half price, results within 24 h)")
     grade.add_argument("--match-threshold", type=float, default=None, metavar="X",
                        help="how close (0-1) a question's wording must be to a bank question (default 0.6)")
-    grade.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+    grade.add_argument("--workers", type=positive_int, default=None, metavar="N",
                        help="offline grading processes (default: one per spare CPU, at most 4, none on 1-2 CPUs; "
                        "1 = grade in this process)")
-    grade.add_argument("--max-attempts", type=_positive_int, default=None, metavar="N",
+    grade.add_argument("--max-attempts", type=positive_int, default=None, metavar="N",
                        help="tries per answer on rate limits and server errors (default 6)")
     grade.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 class _Console:
