@@ -33,9 +33,8 @@ def parse_faults(spec: str) -> dict[str, float]:
 
 
 class ServerProcess:
-    def __init__(self, latency_s: float, faults: str = "", retry_after_s: float = 1.0, seed: int = 1,
-                 nodelay: bool = True):
-        self.args = [str(latency_s), faults, str(retry_after_s), str(seed), "1" if nodelay else "0"]
+    def __init__(self, latency_s: float, faults: str = "", retry_after_s: float = 1.0, seed: int = 1):
+        self.args = [str(latency_s), faults, str(retry_after_s), str(seed)]
         self.log = Path(tempfile.mkstemp(suffix=".json")[1])
         self.requests: list[tuple[float, str | None]] = []
 
@@ -56,14 +55,10 @@ class ServerProcess:
                 "INTERVIEWER_HOME": str(home), "INTERVIEWER_TIMEOUT": "10"}
 
 
-def _serve(latency: str, faults: str, retry_after: str, seed: str, nodelay: str, log: str) -> None:
+def _serve(latency: str, faults: str, retry_after: str, seed: str, log: str) -> None:
     sys.path.insert(0, str(ROOT))
     from interviewer.testing import fake_openai_server as fake
 
-    if nodelay == "1":
-        # The stdlib handler writes headers and body separately; with Nagle on, loopback adds a
-        # delayed-ACK wait (up to 40 ms) to some responses. Real servers set TCP_NODELAY.
-        fake._Handler.disable_nagle_algorithm = True
     server = fake.FakeOpenAIServer(latency_s=float(latency)).start()
     if faults:
         server.faults = fake.FaultMix(**parse_faults(faults), retry_after=float(retry_after), seed=int(seed))
@@ -79,4 +74,4 @@ def _serve(latency: str, faults: str, retry_after: str, seed: str, nodelay: str,
 
 
 if __name__ == "__main__":
-    _serve(*sys.argv[1:7])
+    _serve(*sys.argv[1:6])

@@ -14,9 +14,11 @@ the server saw, requeues, peak RSS and the machine's load average.
 The clock starts when grading starts (the grader built, the SDK's resources imported) and
 stops when the last record is written.
 
-``--baseline`` sends the same grading requests straight through the OpenAI SDK (no grader,
-no scheduler, no records) at the same concurrency: the floor this client stack can reach on
-this machine, to compare the batch run with.
+``--baseline`` sends the same grading requests straight through the OpenAI SDK's typed
+``chat.completions.create`` (no grader, no scheduler, no records) at the same concurrency, to
+compare the batch run with. The batch run can beat it: the adapter posts the request and reads
+the reply's JSON itself, skipping the SDK's per-request walk of the typed parameters and its
+pydantic parse of the reply.
 """
 
 from __future__ import annotations

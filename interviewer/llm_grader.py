@@ -70,6 +70,12 @@ def checklist_flag(score: float, key_points: tuple[KeyPointResult, ...]) -> str 
     return None
 
 
+def fits_token_budget(text: str, budget: int) -> bool:
+    """True when ``text`` surely fits in ``budget`` tokens without counting: a token is at least
+    one byte (tiktoken), and the estimate never gives more tokens than bytes from two bytes up."""
+    return budget >= 2 and len(text) <= budget and len(text.encode("utf-8")) <= budget
+
+
 def context_key(item: GradingItem) -> str:
     """Everything besides question and answer that changes a grade, for the cache key."""
     return json.dumps(
@@ -138,6 +144,14 @@ class LLMGrader:
 
     # -- cache ---------------------------------------------------------------------------
 
+    def disable_cache(self) -> None:
+        """Grade without the cache from now on (a batch: its output file already says what is
+        done, and an SQLite read and write per answer would slow every request down)."""
+        cache, self._cache = self._cache, None
+        close = getattr(cache, "close", None)
+        if close is not None:
+            close()
+
     def _grade_cache(self):
         if isinstance(self._cache, str) and self._cache == DEFAULT_CACHE:
             try:
@@ -181,17 +195,21 @@ class LLMGrader:
 
     # -- tokens ----------------------------------------------------------------------------
 
-    async def prepare(self, item: GradingItem) -> GradingRequest:
-        """The messages for ``item`` (answer cut to the token budget), their token count, and notes."""
-        from interviewer.tokens import truncate_to_token_budget
-
+    async def prepare(self, item: GradingItem, *, count: bool = True) -> GradingRequest:
+        """The messages for ``item`` (answer cut to the token budget), their token count (only
+        with ``count``: grading counts them only if the server reports no usage), and notes."""
         budget = self.settings.answer_token_budget
-        answer, truncated = await asyncio.to_thread(
-            truncate_to_token_budget, item.answer, budget, self.model, self.settings
-        )
+        if fits_token_budget(item.answer, budget):
+            answer, truncated = item.answer, False  # no tokenizer, no thread: most answers
+        else:
+            from interviewer.tokens import truncate_to_token_budget
+
+            answer, truncated = await asyncio.to_thread(
+                truncate_to_token_budget, item.answer, budget, self.model, self.settings
+            )
         notes = (f"answer truncated to {budget} tokens",) if truncated else ()
         messages = build_grading_messages(self.prompts, item, answer)
-        return GradingRequest(messages, await self.count_tokens(messages), notes)
+        return GradingRequest(messages, await self.count_tokens(messages) if count else None, notes)
 
     async def count_tokens(self, messages: list[dict[str, str]]) -> int:
         from interviewer.tokens import count_message_tokens
@@ -232,7 +250,7 @@ class LLMGrader:
         key = self.cache_key(item) if self._grade_cache() is not None else None
         grade = await self._cached(key)
         if grade is None:
-            request = await self.prepare(item)
+            request = await self.prepare(item, count=False)
             grade = await self._ask(item, request, on_feedback)
             grade = grade.with_notes(*request.notes).with_flags(*flags)
             if not grade.failed:
@@ -377,11 +395,14 @@ class LLMGrader:
         return clean_follow_up(reply.text)
 
 
-def make_llm_grader(settings: Settings, fallback: Grader | None = None) -> LLMGrader:
-    """The LLM grader for ``settings``; raises LLMConfigError without a key, PromptError for a bad prompt."""
+def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache: Any = DEFAULT_CACHE) -> LLMGrader:
+    """The LLM grader for ``settings``; raises LLMConfigError without a key, PromptError for a bad prompt.
+
+    ``cache=None`` grades without the grade cache (a batch, whose output file is its resume store)."""
     if not settings.api_key:
         raise LLMConfigError(NO_KEY_MESSAGE)
     prompts = GraderPrompts.load(settings.prompts_dir)
+    import interviewer.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
     from interviewer.openai_adapter import OpenAIChatClient
 
-    return LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts)
+    return LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts, cache=cache)

@@ -63,10 +63,11 @@ class GraderPrompts:
 
 @dataclass(frozen=True)
 class GradingRequest:
-    """What is sent to grade one answer: the messages, their counted prompt tokens, and notes for the grade."""
+    """What is sent to grade one answer: the messages, their counted prompt tokens (None: not
+    counted), and notes for the grade."""
 
     messages: list[dict[str, str]]
-    prompt_tokens: int
+    prompt_tokens: int | None
     notes: tuple[str, ...] = ()
 
 

@@ -11,7 +11,9 @@
   succeeds with it: a 400 that no change fixes leaves the profile as it was);
 * temperature 0, a seed, and a bound on output tokens;
 * streaming with a delta callback, usage, refusals, finish reasons, and the
-  rate-limit headers of every response in ``client.rate_limit``;
+  rate-limit headers of every response in ``client.rate_limit``; a reply that is
+  not streamed is read from its JSON directly (``parse_completion``), without the
+  SDK's typed request and response layer (most of its CPU per request);
 * faults mapped for people: a wrong key, unknown model or unreachable server
   raises ``LLMConfigError`` (how to fix it, or ``--offline``); 429, 5xx,
   timeouts, dropped connections and malformed bodies raise ``ChatUnavailable``
@@ -105,6 +107,17 @@ def next_profile(profile: ServerProfile, error: openai.BadRequestError, wants_js
     return None
 
 
+def _warm_async_backend() -> None:
+    """httpcore imports anyio's asyncio backend inside the first request (about 30 ms, and every
+    request of a batch's first wave waits for it): import it with the client instead."""
+    import importlib
+
+    try:
+        importlib.import_module("anyio._backends._asyncio")
+    except ImportError:  # a warm-up only: the first request imports what it needs
+        pass
+
+
 def _error_text(error: openai.APIError) -> str:
     return str(getattr(error, "message", "") or error).strip()
 
@@ -128,6 +141,7 @@ class OpenAIChatClient:
         # pay that here, where the caller builds the grader off the UI thread,
         # not inside the first request.
         self.client.chat.completions  # noqa: B018
+        _warm_async_backend()
         self.rate_limit: RateLimitInfo | None = None
         self._profile: ServerProfile | None = None
         self._reached = False
@@ -235,28 +249,12 @@ class OpenAIChatClient:
         return info
 
     async def _once(self, params: dict, mode: OutputMode) -> ChatReply:
-        raw = await self.client.chat.completions.with_raw_response.create(**params)
-        info = self._note_headers(raw.headers)
-        try:
-            completion = raw.parse()
-        except (ValueError, openai.APIResponseValidationError) as error:
-            raise _Malformed(f"the server sent a malformed response ({error.__class__.__name__})") from None
-        choices = getattr(completion, "choices", None)
-        if not choices:
-            raise _Malformed("the server sent a response without choices")
-        choice = choices[0]
-        message = getattr(choice, "message", None)
-        if message is None:
-            raise _Malformed("the server sent a choice without a message")
-        usage = getattr(completion, "usage", None)
-        return ChatReply(
-            text=message.content or "",
-            finish_reason=choice.finish_reason,
-            usage=_usage(usage),
-            refusal=getattr(message, "refusal", None) or None,
-            rate_limit=info,
-            output_mode=mode,
-        )
+        # ``post`` with ``cast_to=httpx.Response`` keeps the SDK's retries, timeouts and status
+        # errors but skips its per-request walk of the parameters against the typed schema and
+        # its pydantic parse of the reply: most of the SDK's CPU per request, for nothing here.
+        response = await self.client.post("/chat/completions", body=params, cast_to=httpx.Response)
+        info = self._note_headers(response.headers)
+        return parse_completion(response.content, info, mode)
 
     async def _stream(self, params: dict, on_delta: DeltaListener, mode: OutputMode) -> ChatReply:
         raw = await self.client.chat.completions.with_raw_response.create(**params)
@@ -363,14 +361,47 @@ class OpenAIChatClient:
         return ChatUnavailable(f"the LLM request failed: {_error_text(error)}", retryable=True)
 
 
+def parse_completion(body: bytes, info: RateLimitInfo | None, mode: OutputMode) -> ChatReply:
+    """A chat completion's JSON body as a ``ChatReply``; ``_Malformed`` if it is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise _Malformed(f"the server sent a malformed response ({error.__class__.__name__})") from None
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not choices or not isinstance(choices, list):
+        raise _Malformed("the server sent a response without choices")
+    choice = choices[0]
+    message = choice.get("message") if isinstance(choice, dict) else None
+    if not isinstance(message, dict):
+        raise _Malformed("the server sent a choice without a message")
+    content = message.get("content")
+    if content is not None and not isinstance(content, str):
+        raise _Malformed("the server sent a message whose content is not text")
+    refusal = message.get("refusal")
+    usage = data.get("usage")
+    return ChatReply(
+        text=content or "",
+        finish_reason=choice.get("finish_reason"),
+        usage=_usage(usage if isinstance(usage, dict) else None),
+        refusal=refusal if isinstance(refusal, str) and refusal else None,
+        rate_limit=info,
+        output_mode=mode,
+    )
+
+
 def _usage(usage) -> TokenUsage | None:
     if usage is None:
         return None
-    prompt = getattr(usage, "prompt_tokens", None)
-    completion = getattr(usage, "completion_tokens", None)
+    if isinstance(usage, dict):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    else:
+        prompt, completion = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
     if prompt is None and completion is None:
         return None
-    return TokenUsage(int(prompt or 0), int(completion or 0))
+    try:
+        return TokenUsage(int(prompt or 0), int(completion or 0))
+    except (TypeError, ValueError):
+        return None  # nonsense counts: the grader estimates instead
 
 
 class OpenAIBatchService:

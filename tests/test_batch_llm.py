@@ -130,6 +130,31 @@ def test_malformed_replies_are_retried(tmp_path, fake_server, matcher, delays):
     assert all(r["error"] is None for r in records) and stats.requeued == 2
 
 
+class RecordingCache:
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def get(self, key):
+        self.calls.append("get")
+
+    def put(self, key, grade):
+        self.calls.append("put")
+
+    def close(self):
+        self.calls.append("close")
+
+
+def test_a_batch_grades_without_the_grade_cache(tmp_path, fake_server, matcher):
+    """The output file is the batch's resume store: no SQLite read and write per answer."""
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_answers(source, 3)
+    cache = RecordingCache()
+    grader = make_llm_grader(fake_server.settings(tmp_path / "home"), fallback=None, cache=cache)
+    stats = BatchRun(out, matcher).run_llm(iter_inputs([str(source)]), grader, concurrency=2)
+    assert stats.graded == 4 and len(fake_server.chat_requests) == 4
+    assert cache.calls == ["close"]
+
+
 def test_a_wrong_key_stops_the_run(tmp_path, fake_server, matcher):
     fake_server.api_key = "the-right-key"
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import replace
 
@@ -164,3 +165,20 @@ def test_models_endpoint_and_request_recording(fake_server):
     response = httpx.get(fake_server.base_url + "/models")
     assert response.json()["data"][0]["id"] == "fake-model"
     assert fake_server.requests[-1].method == "GET" and fake_server.requests[-1].path == "/v1/models"
+
+
+def test_the_server_answers_a_keep_alive_connection_without_delayed_ack_stalls(fake_server):
+    """Each reply leaves in one write with TCP_NODELAY: with the headers and body in two writes
+    and Nagle on, every reply waited ~40 ms for the client's delayed ACK (1.2 s for these 30)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", fake_server.port, timeout=5)
+    body = json.dumps({"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]})
+    started = time.monotonic()
+    for _ in range(30):
+        connection.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())["choices"][0]["message"]["content"] == "OK"
+    elapsed = time.monotonic() - started
+    connection.close()
+    assert elapsed < 0.6

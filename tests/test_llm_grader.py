@@ -19,11 +19,13 @@ from interviewer.llm_grader import (
     LLMGrader,
     checklist_flag,
     clean_follow_up,
+    fits_token_budget,
     follow_up_item,
     make_llm_grader,
 )
 from interviewer.openai_adapter import OpenAIChatClient
 from interviewer.prompts import PromptError
+from interviewer.tokens import estimate_tokens
 from tests.llm_fixtures import (  # noqa: F401
     estimated_tokens,
     BASE_URL,
@@ -278,6 +280,39 @@ async def test_a_long_answer_is_truncated_with_a_visible_note(llm_settings):
     assert 0 < len(sent_answer) < len(ITEM.answer) // 3 and ITEM.answer.startswith(sent_answer)
     full = await make(llm_settings).grade(replace(ITEM, answer=ITEM.answer + " Again."))
     assert not any("truncated" in note for note in full.notes)
+
+
+def test_an_answer_surely_fits_its_budget_only_when_it_has_no_more_bytes_than_tokens_allowed():
+    assert fits_token_budget("a" * 1500, 1500) and fits_token_budget("", 1500)
+    assert not fits_token_budget("a" * 1501, 1500)
+    assert not fits_token_budget("é" * 800, 1500)  # 1,600 bytes: may be more than 1,500 tokens
+    assert not fits_token_budget("a", 1)  # the estimate gives a one-letter word 2 tokens
+    for text in ("a", "a b", "x y z w", "é", "naïve café", "日本語の答え", "a " * 40):
+        budget = max(2, len(text.encode()))
+        assert fits_token_budget(text, budget) and estimate_tokens(text) <= budget
+
+
+@respx.mock
+async def test_a_short_answer_with_usage_reported_is_never_tokenized(llm_settings, monkeypatch):
+    import interviewer.tokens as tokens
+
+    def no_tokenizer(*args, **kwargs):
+        raise AssertionError("tokenized although nothing needed it")
+
+    monkeypatch.setattr(tokens, "truncate_to_token_budget", no_tokenizer)
+    monkeypatch.setattr(tokens, "count_message_tokens", no_tokenizer)
+    respx.post(URL).mock(return_value=ok(grade_json()))
+    grade = await make(llm_settings).grade(ITEM)
+    assert not grade.failed and grade.usage.prompt_tokens == 500 and "token usage estimated" not in grade.notes
+
+
+@respx.mock
+async def test_without_usage_from_the_server_the_prompt_is_counted_after_the_reply(llm_settings):
+    body = completion_body(json.dumps(grade_json()))
+    del body["usage"]
+    respx.post(URL).mock(return_value=httpx.Response(200, json=body))
+    grade = await make(llm_settings).grade(ITEM)
+    assert "token usage estimated" in grade.notes and grade.usage.prompt_tokens > 100
 
 
 async def test_an_empty_answer_is_graded_without_a_request(llm_settings):

@@ -210,6 +210,37 @@ async def test_malformed_body_is_retried_within_bounds(llm_settings):
     assert caught.value.retryable and "malformed" in caught.value.message
 
 
+@pytest.mark.parametrize("body, needle", [
+    (b"[1, 2]", "without choices"),
+    (b"null", "without choices"),
+    (b'{"choices": []}', "without choices"),
+    (b'{"choices": ["text"]}', "without a message"),
+    (b'{"choices": [{"index": 0, "finish_reason": "stop"}]}', "without a message"),
+    (b'{"choices": [{"message": {"content": {"score": 7}}}]}', "not text"),
+])
+@respx.mock
+async def test_json_that_is_not_a_completion_is_a_retryable_malformed_reply(llm_settings, body, needle):
+    respx.post(URL).mock(return_value=httpx.Response(200, headers={"content-type": "application/json"}, content=body))
+    with pytest.raises(ChatUnavailable) as caught:
+        await OpenAIChatClient(llm_settings).complete(MESSAGES)
+    assert caught.value.retryable and needle in caught.value.message
+
+
+@respx.mock
+async def test_a_completion_is_read_from_its_json_refusal_usage_and_all(llm_settings):
+    body = completion_body(None, refusal="I can't grade that.", finish_reason="stop", usage=(321, 12))
+    respx.post(URL).mock(return_value=httpx.Response(200, json=body))
+    reply = await OpenAIChatClient(llm_settings).complete(MESSAGES)
+    assert (reply.text, reply.refusal, reply.finish_reason) == ("", "I can't grade that.", "stop")
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (321, 12)
+
+    body = completion_body("ok")
+    body["usage"] = {"prompt_tokens": "many", "completion_tokens": None}
+    respx.post(URL).mock(return_value=httpx.Response(200, json=body))
+    reply = await OpenAIChatClient(llm_settings).complete(MESSAGES)
+    assert reply.text == "ok" and reply.usage is None  # nonsense counts: the grader estimates instead
+
+
 @respx.mock
 async def test_rate_limit_headers_are_exposed_for_the_scheduler(llm_settings):
     respx.post(URL).mock(return_value=httpx.Response(200, json=completion_body("x"), headers={

@@ -70,9 +70,11 @@ class LLMScheduler:
         self.idle.set()
         self.fatal: BaseException | None = None
         self.timers: set[asyncio.TimerHandle] = set()
-        #: ``offline_pool.AnswerChecks`` (cross-check and delivery in a helper process), or None.
+        #: ``answer_checks.AnswerChecks`` (cross-check and delivery in a helper process), or None.
         self.checks = checks
-        self.completing: set[asyncio.Task] = set()
+        #: Graded answers waiting for their checks before they are written.
+        self.checking: set[asyncio.Future] = set()
+        self.produced_all = False
 
     def _tokens(self, grading: GradingItem) -> float:
         text = "\n".join((grading.question, grading.reference, "\n".join(grading.key_points), grading.answer))
@@ -84,6 +86,8 @@ class LLMScheduler:
         stopped = False
         try:
             await self._produce(entries)
+            self.produced_all = True
+            self._flush_checks_if_last()
             await self.idle.wait()
         except BaseException:  # Ctrl+C (cancelled): requests in flight are dropped, not waited for
             stopped = True
@@ -97,7 +101,9 @@ class LLMScheduler:
                 for task in workers:
                     task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            await asyncio.gather(*self.completing, return_exceptions=True)  # a few ms: keep what is graded
+            if self.checking:  # keep what is graded: its checks take a few ms
+                self.checks.flush()
+                await asyncio.gather(*self.checking, return_exceptions=True)
         if self.fatal is not None:
             raise self.fatal
 
@@ -160,20 +166,31 @@ class LLMScheduler:
         return asyncio.get_running_loop().call_later(delay, callback)
 
     def _finish(self, job: _Job, grade: Grade) -> None:
-        """Write the final outcome; with ``checks``, after they ran (the worker moves on at once)."""
+        """Write the final outcome; with ``checks``, once they ran (the worker moves on at once)."""
         if self.checks is None:
             self._write(job, grade, self.run_.delivery(job.item))
             return
-        task = asyncio.create_task(self._check_and_write(job, grade))
-        self.completing.add(task)
-        task.add_done_callback(self.completing.discard)
+        future = self.checks.submit(job.item, job.grading, grade)
+        self.checking.add(future)
+        future.add_done_callback(lambda done: self._write_checked(job, grade, done))
+        self._flush_checks_if_last()
 
-    async def _check_and_write(self, job: _Job, grade: Grade) -> None:
+    def _write_checked(self, job: _Job, grade: Grade, done: asyncio.Future) -> None:
+        self.checking.discard(done)
+        delivery = None
+        if not done.cancelled() and done.exception() is None:
+            grade, delivery = done.result()  # else the extras are lost, never the answer's grade
         try:
-            grade, delivery = await self.checks.check(job.item, job.grading, grade)
-        except Exception:  # the extras never cost an answer its grade
-            delivery = None
-        self._write(job, grade, delivery)
+            self._write(job, grade, delivery)
+        except Exception as error:  # e.g. a full disk: stop the run with it rather than wait forever
+            self.fatal = error
+            self.idle.set()
+
+    def _flush_checks_if_last(self) -> None:
+        """At the end of the input, once every answer left is waiting for its checks, send them
+        now rather than after the checks' linger time."""
+        if self.checks is not None and self.produced_all and self.checking and self.outstanding == len(self.checking):
+            self.checks.flush()
 
     def _write(self, job: _Job, grade: Grade, delivery: dict | None) -> None:
         flags = () if job.grading.has_reference else (NO_REFERENCE_NOTE,)
