@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress, filterfalse
 from typing import Iterable
 
 from interviewer.injection import find_injection_flags
 from interviewer.injection_rules import CATEGORIES
 from interviewer.offline_features import Alignment, stem_bigrams
-from interviewer.text_analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokens
+from interviewer.text_analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokenize, tokens
 
 NON_ANSWERS = frozenset(
     {
@@ -42,10 +44,21 @@ class Cap:
     reason: str
 
 
+_LETTERS_RE = re.compile(r"[a-z]+")
+#: No stock non-answer is longer than this many words.
+_NON_ANSWER_WORDS = max(len(n.split()) for n in NON_ANSWERS)
+
+
 def is_non_answer(answer: str) -> bool:
     """True for empty answers and stock non-answers ("not answered", "I don't know")."""
-    words = " ".join(w for w in re.findall(r"[a-z]+", remove_fillers(answer)) if w not in FILLERS)
-    return words in NON_ANSWERS
+    words: list[str] = []
+    for match in _LETTERS_RE.finditer(remove_fillers(answer)):
+        word = match.group()
+        if word not in FILLERS:
+            if len(words) == _NON_ANSWER_WORDS:
+                return False  # longer than any stock non-answer: no need to read on
+            words.append(word)
+    return " ".join(words) in NON_ANSWERS
 
 
 def addresses_grader(injection_flags: Iterable[str]) -> bool:
@@ -72,6 +85,12 @@ _NEVER_AFTER_PREPOSITION = _PREPOSITIONS | _CONJUNCTIONS | frozenset("is are was
 _NEVER_AFTER_DETERMINER = frozenset(
     "the a an of to in on at by for with from is are was were be and or but that which it".split()
 )
+#: A word that must be followed by a phrase -> the words that may not follow it.
+_NEVER_AFTER: dict[str, frozenset[str]] = {
+    **{w: _CONJUNCTIONS for w in _CONJUNCTIONS},
+    **{w: _NEVER_AFTER_PREPOSITION for w in _PREPOSITIONS},
+    **{w: _NEVER_AFTER_DETERMINER for w in _DETERMINERS},
+}
 
 
 #: Words that join terms into sentences (for judging structure, not meaning).
@@ -80,12 +99,16 @@ _GRAMMAR_WORDS = STOP_WORDS | frozenset(
 )
 
 
+_LIST_SEPARATOR_RE = re.compile(r"[,;\n]|\s-\s")
+_RUN_BREAK_RE = re.compile(r"[.,;:!?()\[\]{}\n]+")
+
+
 def _content_runs(answer: str) -> list[int]:
     """Lengths of the stretches of content words that no function word or punctuation breaks."""
     runs = []
-    for piece in re.split(r"[.,;:!?()\[\]{}\n]+", answer):
+    for piece in _RUN_BREAK_RE.split(answer):
         run = 0
-        for word in tokens(piece):
+        for word in tokenize(piece):
             if word in FILLERS:
                 continue
             if word in _GRAMMAR_WORDS:
@@ -99,43 +122,46 @@ def _content_runs(answer: str) -> list[int]:
     return runs
 
 
+@lru_cache(maxsize=16)
+def _spoken(answer: str) -> tuple[str, ...]:
+    """The answer's tokens without spoken fillers (cached for the checks of one answer)."""
+    return tuple(filterfalse(FILLERS.__contains__, tokens(answer)))
+
+
+def _longest_content_run(answer: str) -> int:
+    return max(_content_runs(answer), default=0)
+
+
 def looks_like_keyword_list(answer: str) -> bool:
     """A list of terms rather than sentences: comma-separated bits, or no function words joining
     the terms (spoken fillers do not count as joining them)."""
-    words = tokens(answer)
-    spoken = [w for w in words if w not in FILLERS]
+    spoken = _spoken(answer)
     if len(spoken) < 4:
         return False
-    markers = sum(1 for w in spoken if w in SENTENCE_MARKERS)
-    function_share = sum(1 for w in spoken if w in STOP_WORDS) / len(spoken)
-    pieces = [
-        p for p in re.split(r"[,;\n]|\s-\s", remove_fillers(answer))
-        if any(w not in FILLERS for w in tokens(p))
-    ]
-    short_pieces = sum(1 for p in pieces if len(p.split()) <= 3)
-    if len(pieces) >= 4 and short_pieces >= 0.75 * len(pieces) and markers <= 1:
-        return True
-    longest_run = max(_content_runs(answer), default=0)
+    markers = sum(map(SENTENCE_MARKERS.__contains__, spoken))
+    function_share = sum(map(STOP_WORDS.__contains__, spoken)) / len(spoken)
+    # The pieces and the runs below cost a tokenising each: worked out only when they can decide.
+    pieces = _LIST_SEPARATOR_RE.split(remove_fillers(answer)) if markers <= 1 else []
+    if len(pieces) >= 4:
+        pieces = [p for p in pieces if not FILLERS.issuperset(tokenize(p))]
+        short_pieces = sum(1 for p in pieces if len(p.split()) <= 3)
+        if len(pieces) >= 4 and short_pieces >= 0.75 * len(pieces):
+            return True
     if markers == 0:
-        return function_share < 0.15 or (len(spoken) >= 12 and longest_run >= 5)
-    return len(spoken) >= 10 and function_share < 0.1 and longest_run >= 5
+        return function_share < 0.15 or (len(spoken) >= 12 and _longest_content_run(answer) >= 5)
+    return len(spoken) >= 10 and function_share < 0.1 and _longest_content_run(answer) >= 5
 
 
 def misplaced_function_words(answer: str) -> bool:
     """Words in an order no sentence has ("the to", "of and", a text ending in "the"): the mark of
     shuffled words. Fillers are skipped, so spoken answers are not caught."""
-    words = [w for w in tokens(answer) if w not in FILLERS]
+    words = _spoken(answer)
+    last = len(words) - 1
+    nevers = list(map(_NEVER_AFTER.get, words))
     heads = bad = 0
-    for word, following in zip(words, [*words[1:], None]):
-        if word in _DETERMINERS:
-            heads += 1
-            bad += following is None or following in _NEVER_AFTER_DETERMINER
-        elif word in _PREPOSITIONS:
-            heads += 1
-            bad += following is None or following in _NEVER_AFTER_PREPOSITION
-        elif word in _CONJUNCTIONS:
-            heads += 1
-            bad += following is None or following in _CONJUNCTIONS
+    for i in compress(range(len(words)), nevers):  # the words that need a phrase after them
+        heads += 1
+        bad += i == last or words[i + 1] in nevers[i]
     return bad >= 3 and bad >= 0.25 * heads
 
 
@@ -145,7 +171,7 @@ def _shuffled_reference(alignment: Alignment, answer: str) -> bool:
     if alignment.recall < 0.8 or alignment.precision < 0.8 or alignment.new_content_words < 8:
         return False
     pairs = stem_bigrams(answer)
-    echoed = sum(1 for pair in pairs if pair in alignment.reference.bigrams)
+    echoed = sum(map(alignment.reference.bigrams.__contains__, pairs))
     return bool(pairs) and echoed < 0.2 * len(pairs)
 
 

@@ -5,17 +5,23 @@ cached. An answer is aligned word by word: each reference word takes the best-ma
 word (same stem, likely typo, related form or synonym). Words already in the question earn
 little ("question demoting"), generic words earn half, words in parentheses are optional
 detail. The same alignment gives the score's features and the per-unit verdicts, so what the
-grader says is what it scored.
+grader says is what it scored. Speed: the reference side is flattened into lookup tables once
+(``offline_index.ReferenceIndex``), and what each answer token means to it is kept, so aligning
+an answer is mostly dictionary lookups.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import re
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import filterfalse
 
-from interviewer.text_analysis import FILLERS, clauses, is_content, is_generic, similarity, stem, tokens
+from interviewer.offline_index import AnswerWord, ReferenceIndex, TokenInfo  # AnswerWord: part of this API
+from interviewer.text_analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
 
 #: Weight of a reference word that the question already contains.
 QUESTION_WORD_WEIGHT = 0.15
@@ -67,17 +73,12 @@ class PreparedReference:
     sentence_like: bool
     #: Pairs of neighbouring word stems in the reference's clauses and key points.
     bigrams: frozenset[tuple[str, str]]
+    #: What ``align`` looks up for every answer, built once with the reference.
+    index: ReferenceIndex | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_key_points(self) -> bool:
         return any(u.is_key_point for u in self.units)
-
-
-@dataclass(frozen=True)
-class AnswerWord:
-    surface: str
-    stem: str
-    in_question: bool
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class Alignment:
     new_content_words: int
     #: answer stem (not in the question) -> how well the reference backs it (0-1)
     support: dict[str, float]
+    #: Per unit, the index of its best-covered option (the first of equals).
+    best_options: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def supported_token_share(self) -> float:
         """Like ``precision`` but counting every occurrence: repeated padding weighs in full."""
@@ -186,27 +189,14 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
         bigrams=frozenset(
             pair for text in (*clauses(reference), *key_points) for pair in stem_bigrams(text)
         ),
+        index=ReferenceIndex(words.values(), units, question_stems),
     )
 
 
 def stem_bigrams(text: str) -> list[tuple[str, str]]:
     """Neighbouring word stems of a text, spoken fillers skipped."""
-    stems = [stem(t) for t in tokens(text) if t not in FILLERS]
+    stems = list(map(stem, filterfalse(FILLERS.__contains__, tokens(text))))
     return list(zip(stems, stems[1:]))
-
-
-def _best_match(ref: RefWord, answer_stems: dict[str, str]) -> tuple[float, str]:
-    for s in ref.stems:
-        surface = answer_stems.get(s)
-        if surface is not None:
-            return 1.0, surface
-    best, best_surface = 0.0, ""
-    for answer_stem, surface in answer_stems.items():
-        for s in ref.stems:
-            score = similarity(s, answer_stem)
-            if score > best:
-                best, best_surface = score, surface
-    return best, best_surface
 
 
 def _option_coverage(option: tuple[RefWord, ...], matches: dict[str, tuple[float, str]]) -> float:
@@ -221,6 +211,10 @@ def _match(word: RefWord, matches: dict[str, tuple[float, str]]) -> tuple[float,
     return found if found is not None else (0.0, "")
 
 
+_the_word = operator.itemgetter(0)
+_the_stem = operator.itemgetter(1)
+
+
 def unit_evidence(unit: Unit, alignment: Alignment) -> tuple[float, list[str]]:
     """A unit's coverage and the answer words that matched it (best option)."""
     best_option = max(unit.options, key=lambda o: _option_coverage(o, alignment.matches))
@@ -229,35 +223,67 @@ def unit_evidence(unit: Unit, alignment: Alignment) -> tuple[float, list[str]]:
     return coverage, list(dict.fromkeys(evidence))
 
 
+def units_evidence(alignment: Alignment) -> list[tuple[float, list[str]]]:
+    """``unit_evidence`` of every unit of the reference, in order, from what ``align`` kept."""
+    reference, matches = alignment.reference, alignment.matches
+    if reference.index is None or len(alignment.best_options) != len(reference.units):
+        return [unit_evidence(unit, alignment) for unit in reference.units]
+    keys = reference.index.slot_keys
+    result = []
+    for coverage, options, best in zip(alignment.unit_coverage, reference.index.options, alignment.best_options):
+        evidence = [m[1] for slot in options[best][1] for m in (matches[keys[slot]],) if m[0] > 0]
+        result.append((coverage, list(dict.fromkeys(evidence))))
+    return result
+
+
 def align(reference: PreparedReference, answer: str) -> Alignment:
-    """Align one answer to a prepared reference."""
-    all_tokens = tuple(tokens(answer))
-    words = tuple(
-        AnswerWord(t, s, s in reference.question_stems)
-        for t in all_tokens
-        if is_content(t)
-        for s in (stem(t),)
-    )
-    answer_stems: dict[str, str] = {}
-    for word in words:
-        answer_stems.setdefault(word.stem, word.surface)
-    matches: dict[str, tuple[float, str]] = {}
-    for ref_word in reference.words:
-        matches[ref_word.stem] = _best_match(ref_word, answer_stems)
-    recall = (
-        sum(w.weight * matches[w.stem][0] for w in reference.words) / reference.total_weight
-        if reference.total_weight
-        else 0.0
-    )
-    coverage = tuple(
-        max(_option_coverage(o, matches) for o in unit.options) for unit in reference.units
-    )
-    ref_stems = [s for w in reference.words for s in w.stems]
-    support = {
-        w.stem: max((similarity(w.stem, r) for r in ref_stems), default=0.0)
-        for w in words
-        if not w.in_question
-    }
+    """Align one answer to a prepared reference.
+
+    Each reference slot takes its best answer word: an answer word with one of its stems, else
+    the most similar one (the first of equals, in answer order). What a token means for the
+    reference is worked out once per (reference, token) and kept (``offline_index``).
+    """
+    index = reference.index
+    if index is None:  # a PreparedReference built by hand: its index lives for this answer only
+        index = ReferenceIndex(reference.words, reference.units, reference.question_stems, shared=False)
+    all_tokens = tokens(answer)
+    content = index.token_infos(all_tokens)
+    words = tuple(map(_the_word, content))
+    #: answer stem -> the info of its first token, in answer order
+    firsts: dict[str, TokenInfo] = {}
+    deque(map(firsts.setdefault, map(_the_stem, content), content), maxlen=0)
+
+    # Slots with one of their stems in the answer; the rest take their most similar answer word.
+    found: list[TokenInfo | None] = list(map(firsts.get, index.slot_keys))
+    for number in index.alternatives:
+        if found[number] is None:
+            for s in index.slot_stems[number][1:]:
+                if s in firsts:
+                    found[number] = firsts[s]
+                    break
+    scores = [0.0 if info is None else 1.0 for info in found]
+    surfaces = ["" if info is None else info[2] for info in found]
+    if None in found:
+        for info in firsts.values():
+            for number, score in info[5]:
+                if score > scores[number] and found[number] is None:
+                    scores[number] = score
+                    surfaces[number] = info[2]
+    matches = dict(zip(index.slot_keys, zip(scores, surfaces)))
+    total_weight = reference.total_weight
+    recall = sum(map(operator.mul, index.slot_weights, scores)) / total_weight if total_weight else 0.0
+    score_of = scores.__getitem__
+    coverage: list[float] = []
+    best_options: list[int] = []
+    for options in index.options:
+        best_value, best_number = -1.0, 0
+        for number, (weights, slots, total) in enumerate(options):
+            value = sum(map(operator.mul, weights, map(score_of, slots))) / total if total > 0 else 0.0
+            if value > best_value:
+                best_value, best_number = value, number
+        coverage.append(best_value)
+        best_options.append(best_number)
+    support = {s: info[4] for s, info in firsts.items() if not info[3]}
     precision = sum(support.values()) / len(support) if support else 0.0
     return Alignment(
         reference=reference,
@@ -265,10 +291,11 @@ def align(reference: PreparedReference, answer: str) -> Alignment:
         answer_words=words,
         matches=matches,
         recall=recall,
-        unit_coverage=coverage,
+        unit_coverage=tuple(coverage),
         precision=precision,
         new_content_words=len(support),
         support=support,
+        best_options=tuple(best_options),
     )
 
 

@@ -13,12 +13,13 @@ grade of the same item carries), then the offline checks' own (``keyword-list``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from interviewer import offline_calibration as calibration
 from interviewer.grading import SCORE_MAX, FeedbackListener, Grade, GradingItem, KeyPointResult, failed_grade
 from interviewer.injection import find_injection_flags
 from interviewer.offline_checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
-from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, unit_evidence
+from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, units_evidence
 
 VERSION = "offline-2"
 
@@ -47,7 +48,12 @@ class UnitVerdict:
 
     @property
     def credit(self) -> float:
-        return {"covered": 1.0, "partial": 0.5}.get(self.verdict, 0.0)
+        return _credit(self.coverage)
+
+
+def _credit(coverage: float) -> float:
+    """1 for a covered unit, 0.5 for a partial one, else 0."""
+    return 1.0 if coverage >= COVERED_AT else 0.5 if coverage >= PARTIAL_AT else 0.0
 
 
 def calibrated_share(alignment: Alignment) -> float:
@@ -59,11 +65,8 @@ def calibrated_share(alignment: Alignment) -> float:
 
 
 def _verdicts(alignment: Alignment) -> list[UnitVerdict]:
-    result = []
-    for unit in alignment.reference.units:
-        coverage, evidence = unit_evidence(unit, alignment)
-        result.append(UnitVerdict(unit, coverage, tuple(evidence)))
-    return result
+    return [UnitVerdict(unit, coverage, tuple(evidence))
+            for unit, (coverage, evidence) in zip(alignment.reference.units, units_evidence(alignment))]
 
 
 def _criteria(alignment: Alignment, share: float, cap: float, keyword_list: bool,
@@ -94,9 +97,10 @@ def _join(points: list[str]) -> str:
 def _feedback(score: float, verdicts: list[UnitVerdict], caps: list[Cap], has_key_points: bool) -> str:
     shown = [v for v in verdicts if v.unit.is_key_point] if has_key_points else verdicts
     noun = "key points" if has_key_points else "parts of the reference answer"
-    covered = [v.unit.text for v in shown if v.verdict == "covered"]
-    partial = [v.unit.text for v in shown if v.verdict == "partial"]
-    missed = [v.unit.text for v in shown if v.verdict == "missed"]
+    by_verdict: dict[str, list[str]] = {"covered": [], "partial": [], "missed": []}
+    for v in shown:
+        by_verdict[v.verdict].append(v.unit.text)
+    covered, partial, missed = by_verdict["covered"], by_verdict["partial"], by_verdict["missed"]
     sentences = [f"It covers {len(covered)} of {len(shown)} {noun}"
                  + (f" and touches on {len(partial)} more." if partial else ".")]
     if covered:
@@ -111,6 +115,13 @@ def _feedback(score: float, verdicts: list[UnitVerdict], caps: list[Cap], has_ke
     if not missed and not partial and not caps:
         sentences.append("Nothing important is missing.")
     return " ".join(sentences)
+
+
+@lru_cache(maxsize=1024)
+def _points_by_text(key_points: tuple[str, ...]) -> dict[str, str]:
+    """Key points by the text their units show (spaces folded, final full stop dropped).
+    Read-only: the dict is shared by every grade of the item."""
+    return {" ".join(p.split()).rstrip("."): p for p in key_points}
 
 
 def earlier_answer_flags(item: GradingItem) -> tuple[str, ...]:
@@ -172,7 +183,7 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     key_verdicts = [v for v in verdicts if v.unit.is_key_point]
     if key_verdicts:
-        credit = sum(v.credit for v in key_verdicts) / len(key_verdicts)
+        credit = sum([_credit(v.coverage) for v in key_verdicts]) / len(key_verdicts)
         ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
@@ -227,7 +238,7 @@ class OfflineGrader:
     def _key_point_results(item: GradingItem, verdicts: list[UnitVerdict]) -> tuple[KeyPointResult, ...]:
         if not item.key_points:
             return tuple(KeyPointResult(v.unit.text, v.verdict, ", ".join(v.evidence)) for v in verdicts)
-        by_text = {" ".join(p.split()).rstrip("."): p for p in item.key_points}
+        by_text = _points_by_text(tuple(item.key_points))
         found = {by_text.get(v.unit.text, v.unit.text): v for v in verdicts if v.unit.is_key_point}
         return tuple(
             KeyPointResult(point, found[point].verdict, ", ".join(found[point].evidence))

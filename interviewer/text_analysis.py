@@ -227,8 +227,11 @@ def stem(word: str) -> str:
 _FILLER_PHRASE_RES = tuple((p, re.compile(r"\b" + re.escape(p) + r"\b")) for p in FILLER_PHRASES)
 
 
+@lru_cache(maxsize=64)
 def remove_fillers(text: str) -> str:
-    """The text, lowercased, with spoken filler phrases ("you know", "kind of") taken out."""
+    """The text, lowercased, with spoken filler phrases ("you know", "kind of") taken out.
+
+    (Cached for the few texts at hand: an answer's checks and its tokens each start here.)"""
     lowered = text.lower().replace("\u2019", "'").replace("n't", " not")
     for phrase, pattern in _FILLER_PHRASE_RES:
         if phrase in lowered:
@@ -251,16 +254,25 @@ NUMBER_WORDS: dict[str, str] = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
 }
+_NUMBER_WORDS = frozenset(NUMBER_WORDS)
 
 
-@lru_cache(maxsize=8192)
-def tokens(text: str) -> tuple[str, ...]:
-    """Lowercased word tokens, fillers removed, number words as digits; ``c++`` stays whole."""
+def tokenize(text: str) -> tuple[str, ...]:
+    """Lowercased word tokens, fillers removed, number words as digits; ``c++`` stays whole.
+
+    ``tokens`` is this function cached; call ``tokenize`` for pieces of text seen once."""
     lowered = remove_fillers(text)
     for trigger, pattern, replacement in _PHRASE_RES:
         if trigger in lowered:
             lowered = pattern.sub(replacement, lowered)
-    return tuple(NUMBER_WORDS.get(t, t) for t in _TOKEN_RE.findall(lowered))
+    found = _TOKEN_RE.findall(lowered)
+    if not _NUMBER_WORDS.isdisjoint(found):
+        return tuple([NUMBER_WORDS.get(t, t) for t in found])
+    return tuple(found)
+
+
+#: An answer is tokenised by the alignment and by several checks: once is enough.
+tokens = lru_cache(maxsize=256)(tokenize)
 
 
 def is_content(token: str) -> bool:
@@ -300,23 +312,28 @@ def synonym_groups(stemmed: str) -> frozenset[int]:
 
 
 def _within_edits(a: str, b: str, limit: int) -> bool:
-    """True when ``a`` and ``b`` are at most ``limit`` insertions/deletions/substitutions apart."""
+    """True when ``a`` and ``b`` are at most ``limit`` insertions/deletions/substitutions apart.
+
+    A shared beginning and end cost nothing; past them the first letters differ, so one of the
+    three edits applies there (three tries a step: cheap for the limits of 1-2 used here)."""
     if abs(len(a) - len(b)) > limit:
         return False
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        row_min = i
-        for j, char_b in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            row_min = min(row_min, current[j])
-        if row_min > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
+    start, end_a, end_b = 0, len(a), len(b)
+    while start < end_a and start < end_b and a[start] == b[start]:
+        start += 1
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    if start == end_a or start == end_b:
+        return max(end_a, end_b) - start <= limit
+    if limit == 0:
+        return False
+    a, b = a[start:end_a], b[start:end_b]
+    return (_within_edits(a[1:], b[1:], limit - 1) or _within_edits(a[1:], b, limit - 1)
+            or _within_edits(a, b[1:], limit - 1))
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """How well two stems match: 1 same, 0.9 a likely typo, 0.8 related forms, 0.7 shared root, else 0."""
     if a == b:

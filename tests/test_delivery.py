@@ -1,9 +1,13 @@
 """Delivery feedback: fillers only where they are fillers, pace, hedges, opening, tips; fast."""
 
+import dataclasses
+import random
+import re
 import time
 
 import pytest
 
+from interviewer import delivery
 from interviewer.delivery import (
     LONG_SENTENCE_WORDS,
     MAX_TIPS,
@@ -212,3 +216,52 @@ def _time_per_call(answer: str, runs: int = 50) -> float:
     for _ in range(runs):
         analyse_delivery(answer, DROPOUT)
     return (time.process_time() - start) / runs
+
+
+# --------------------------------------------------------------------------- the fast paths
+
+
+def test_plain_words_between_fillers_end_the_opening_unless_part_of_a_filler():
+    # Only filler candidates and punctuation are visited: the words between them still count.
+    assert analyse_delivery("Dropout like drops units.").fillers == {}
+    assert analyse_delivery("Um, like drops units.").fillers == {"um": 1, "like": 1}
+    assert analyse_delivery("Um dropout so, it drops units.").fillers == {"um": 1}
+    assert analyse_delivery("Um, so, it drops units.").fillers == {"um": 1, "so": 1}
+    # "know" is part of the filler "you know": the opening goes on after it.
+    assert analyse_delivery("Um, you know, so, it drops units.").fillers == {"um": 1, "you know": 1, "so": 1}
+
+
+def test_to_dict_is_what_asdict_gives_with_lists():
+    report = analyse_delivery("Um, I think it is, like, maybe dropout. It drops units, you know.", DROPOUT)
+    expected = dataclasses.asdict(report)
+    expected.update(target_seconds=list(report.target_seconds), hedges=list(report.hedges), tips=list(report.tips))
+    assert report.to_dict() == expected
+    assert report.to_dict()["fillers"] is not report.fillers
+
+
+def test_sentences_and_hedges_match_the_plain_definitions():
+    rng = random.Random(4)
+    vocabulary = ["dropout", "it", "drops", "i", "think", "maybe", "might", "be", "not", "sure", "i'm", "am",
+                  "perhaps", "probably", "believe", "guess", "impossible", "mightily", ".", "!", "?", "...",
+                  ",", ";", "\n", "e.g.", "0.5"]
+    for _ in range(2000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 30)))
+        tokens = delivery._TOKEN_RE.findall(text)
+        lengths, current = [], 0
+        for token in tokens:
+            if token in delivery._SENTENCE_END:
+                lengths, current = lengths + [current] * bool(current), 0
+            elif token not in delivery._PUNCTUATION:
+                current += 1
+        assert delivery._sentence_lengths(tokens) == lengths + [current] * bool(current), text
+        first = []
+        for token in tokens:
+            if token in delivery._SENTENCE_END and first:
+                break
+            if token not in delivery._SENTENCE_END:
+                first.append(token)
+        assert delivery._first_sentence(tokens) == first, text
+        plain = re.compile("|".join(rf"\b(?P<h{i}>{p})\b" for i, (p, _) in enumerate(delivery.HEDGES)))
+        expected = [delivery._HEDGE_NAMES[m.lastgroup] for m in plain.finditer(text)]
+        assert list(analyse_delivery(text).hedges) == list(dict.fromkeys(expected)), text
+        assert analyse_delivery(text).hedge_count == len(expected), text

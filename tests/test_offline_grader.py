@@ -131,8 +131,9 @@ def test_empty_answer_scores_zero_at_once():
 
 
 def test_stock_non_answers_score_zero():
-    for answer in ("not answered", "I don't know.", "um, no idea"):
+    for answer in ("not answered", "I don't know.", "um, no idea", "Um, well, so, basically, I am not sure, yeah."):
         assert grade(asag(answer)).score == 0, answer
+    assert grade(asag("I do not know the name, but you split the problem and solve the parts recursively")).score > 0
 
 
 def test_hint_is_noted_but_grading_is_unchanged():

@@ -1,17 +1,14 @@
-"""Offline work in helper processes: a grading pool for big offline batches, and one process for LLM batches.
+"""Offline work in helper processes: the grading pool of big offline batches (and of an LLM batch's checks, ``answer_checks``).
 
-Both use "spawn" processes that ignore Ctrl+C (the parent stops them) and exit by themselves
+They use "spawn" processes that ignore Ctrl+C (the parent stops them) and exit by themselves
 when the parent dies, even by kill -9, so nothing is left behind.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 
-from interviewer.batch.items import InputItem
-from interviewer.batch.records import delivery_metrics
 from interviewer.grading import Grade, GradingItem
 
 
@@ -43,49 +40,6 @@ def grade_chunk(items: list[GradingItem]) -> list[Grade]:
 
         _worker_grader = make_offline_grader()
     return [_worker_grader.grade_now(item) for item in items]
-
-
-def check_answer(item: InputItem, grading: GradingItem, with_delivery: bool) -> tuple[float | None, dict | None]:
-    """In the helper process: the offline score (for the cross-check; None without a reference)
-    and the delivery metrics of one answer."""
-    score = None
-    if grading.has_reference:
-        offline = grade_chunk([grading])[0]
-        score = None if offline.failed else offline.score
-    return score, delivery_metrics(item) if with_delivery else None
-
-
-class AnswerChecks:
-    """The per-answer work besides the LLM request, in a helper process, off the request path.
-
-    For each LLM grade, the same cross-check live grading does (a flag when the LLM's score is
-    far above the offline grader's) and the delivery metrics. In the event loop they would
-    cost more CPU than the HTTP client does per request, and delay every response behind
-    them; here a second CPU does them while the loop sends the next requests. ``close()``
-    stops the process.
-    """
-
-    def __init__(self, with_delivery: bool = True) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        self.with_delivery = with_delivery
-        self.executor = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=init_worker)
-        self.executor.submit(grade_chunk, [])  # start the process (and its imports) now, in the background
-
-    async def check(self, item: InputItem, grading: GradingItem, grade: Grade) -> tuple[Grade, dict | None]:
-        """The grade with the cross-check's flag (if any), and the answer's delivery metrics."""
-        from interviewer.injection import score_divergence_flag
-
-        loop = asyncio.get_running_loop()
-        wanted = grading if not grade.failed else GradingItem(question="", answer="")
-        offline_score, delivery = await loop.run_in_executor(
-            self.executor, check_answer, item, wanted, self.with_delivery)
-        flag = None if grade.failed else score_divergence_flag(grade.score, offline_score)
-        return (grade.with_flags(flag) if flag else grade), delivery
-
-    def close(self, wait: bool = False) -> None:
-        self.executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def default_workers() -> int:

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import BankMatcher, Match, grading_item
-from interviewer.batch.offline_pool import AnswerChecks, default_workers, grade_chunk, init_worker
+from interviewer.batch.answer_checks import AnswerChecks
+from interviewer.batch.offline_pool import default_workers, grade_chunk, init_worker
 from interviewer.batch.records import UNMATCHED_ERROR, answer_record, delivery_metrics, dumps, problem_record
 from interviewer.batch.scheduler import LLMScheduler, default_estimate
 from interviewer.grading import Grade, GradingItem
@@ -263,7 +264,11 @@ class BatchRun:
                             max_output_tokens: int = 900, seed: int | None = None,
                             checks: AnswerChecks | None = None) -> BatchStats:
         """Grade through ``grader`` (an LLM grader); ``checks`` moves the cross-check and the
-        delivery metrics to a helper process (``offline_pool.AnswerChecks``)."""
+        delivery metrics to a helper process (``answer_checks.AnswerChecks``). The grader's grade
+        cache is turned off: the output file is this run's resume store."""
+        disable_cache = getattr(grader, "disable_cache", None)
+        if disable_cache is not None:
+            disable_cache()
         scheduler = LLMScheduler(self, grader, max(1, concurrency), max(1, max_attempts),
                                  estimate_tokens or default_estimate, max_output_tokens, random.Random(seed), checks)
         started = time.perf_counter()
