@@ -77,7 +77,7 @@ def llm_settings(tmp_path) -> Settings:
         base_url=BASE_URL,
         model="gpt-4o-mini",
         home=tmp_path / "home",
-        timeout_s=2.0,
+        timeout_s=10.0,
         max_retries=0,
     )
 

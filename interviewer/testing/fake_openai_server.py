@@ -7,7 +7,7 @@ and a record of every request. It runs in a background thread on a free port::
     from interviewer.testing.fake_openai_server import FakeOpenAIServer, Reply, FaultMix
 
     with FakeOpenAIServer() as server:                # or FakeOpenAIServer(latency_s=0.1)
-        settings = server.settings(home=tmp_path)     # key, base_url, model; max_retries=0, timeout 5 s
+        settings = server.settings(home=tmp_path)     # key, base_url, model; max_retries=0, timeout 15 s
         grader = make_llm_grader(settings, fallback=make_offline_grader())
         grade = await grader.grade(item)              # answered with a valid grade JSON
         await grader.aclose()                         # close the client before the event loop ends
@@ -293,14 +293,14 @@ class FakeOpenAIServer:
         from interviewer.settings import Settings
 
         values = dict(api_key=self.api_key or "test-key", base_url=self.base_url, model=self.model,
-                      home=Path(home), timeout_s=5.0, max_retries=0)
+                      home=Path(home), timeout_s=15.0, max_retries=0)
         values.update(changes)
         return Settings(**values)
 
     def env(self, home: Path | None = None) -> dict[str, str]:
         """Environment variables that point the CLI at this server."""
         env = {"OPENAI_API_KEY": self.api_key or "test-key", "OPENAI_BASE_URL": self.base_url,
-               "INTERVIEWER_MODEL": self.model, "INTERVIEWER_MAX_RETRIES": "0", "INTERVIEWER_TIMEOUT": "5"}
+               "INTERVIEWER_MODEL": self.model, "INTERVIEWER_MAX_RETRIES": "0", "INTERVIEWER_TIMEOUT": "15"}
         if home is not None:
             env["INTERVIEWER_HOME"] = str(home)
         return env
