@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from interviewer.grading import Grade
+from interviewer.sqlite_files import open_wal_database
 
 #: Bump when the key recipe changes, so old entries are simply never found.
 KEY_VERSION = 1
@@ -73,12 +74,7 @@ class GradeCache:
             return self._connection
         connection = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-            )
-            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            connection = open_wal_database(self.path, BUSY_TIMEOUT_S)
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS grades ("
                 " key TEXT PRIMARY KEY,"

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from interviewer.errors import UserError
 from interviewer.history_stats import HistoryStats, compute_stats, parse_time
+from interviewer.sqlite_files import open_wal_database
 from interviewer.transcript import Transcript, list_transcripts, now_iso, read_transcript
 
 #: How long a write waits for another process holding the file (seconds).
@@ -213,12 +214,7 @@ class History:
             return None
         connection = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            connection = open_wal_database(self.path, BUSY_TIMEOUT_S)
             migrate(connection, self.path)
         except sqlite3.DatabaseError as error:
             if connection is not None:
