@@ -299,3 +299,26 @@ asyncio.run(main())
     shown, elapsed, heavy = result.stdout.split(" ", 2)
     assert shown == "True" and heavy.strip() == "[]"
     assert float(elapsed) < 2.0
+
+
+async def test_closing_the_terminal_keeps_the_typed_answer_as_a_draft(settings):
+    """SIGHUP (the terminal went away) saves what is typed, exits, and --resume puts it back."""
+    import os
+    import signal
+
+    app = make_app(settings, options(count=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.answer_box.insert("typed when the terminal closed")
+        os.kill(os.getpid(), signal.SIGHUP)
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value.answered == 0 and not app.return_value.finished
+
+    transcript = latest_unfinished(settings.transcripts_dir)
+    resumed = PracticeSession.resume(transcript, app.bank, settings=settings, history=History(settings.history_path))
+    app = make_app(settings, session=resumed, bank=app.bank, history=resumed.history)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.answer_box.text == "typed when the terminal closed"
+        await pilot.press("ctrl+q")
+        await pilot.press("y")

@@ -56,6 +56,7 @@ class InterviewerApp(App[PracticeResult]):
         self.session = session
         self._bank = bank
         self._history = history
+        self._signals: list[int] = []
         self.speaker = speaker
         self.clock = clock
 
@@ -79,6 +80,7 @@ class InterviewerApp(App[PracticeResult]):
         return self._history
 
     def on_mount(self) -> None:
+        self._watch_for_hangup()
         if self.session is None and self.options is None:
             self.show_setup()  # it shows why LLM grading is off, if it is
             return
@@ -89,7 +91,35 @@ class InterviewerApp(App[PracticeResult]):
         if session.mode == "offline" and session.options.mode != "offline" and not self.settings.offline:
             self.notify(self.settings.offline_reason or "Grading offline.", title="Offline grading", timeout=5)
 
+    def _watch_for_hangup(self) -> None:
+        """Closing the terminal (SIGHUP) or a plain kill (SIGTERM) keeps the typed answer as a draft."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)  # Windows has no SIGHUP
+            if number is None:
+                continue
+            try:
+                loop.add_signal_handler(number, self.save_draft_and_exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            self._signals.append(number)
+
+    def save_draft_and_exit(self) -> None:
+        """Leave now, keeping what is typed in the answer box for ``--resume``."""
+        interview = next((s for s in self.screen_stack if isinstance(s, InterviewScreen)), None)
+        if interview is not None and self.session is not None and not self.session.ended:
+            interview.session.save_draft(interview.draft_text())
+        self.exit(self.result())
+
     def on_unmount(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        while self._signals:
+            loop.remove_signal_handler(self._signals.pop())
         if self._history is not None:
             self._history.close()
         if self.speaker is not None:
