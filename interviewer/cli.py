@@ -56,11 +56,10 @@ def _load_dotenv() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+    # No command, or only practice options: the practice interview.
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["practice", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["practice"])
     _load_dotenv()
     from interviewer.settings import Settings, SettingsError
 
