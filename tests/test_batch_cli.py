@@ -72,6 +72,21 @@ def test_a_second_run_resumes_and_sends_nothing_again(workdir, capsys):
     assert len(records(workdir / "g.jsonl")) == 1
 
 
+def test_the_closing_summary_counts_this_run_and_a_resumed_run_counts_earlier_records_too(workdir, capsys):
+    from interviewer.batch.reports import format_summary, read_records, summarise
+
+    (workdir / "a.jsonl").write_text('{"question": "What is dropout?", "answer": "Drops units at random."}\n'
+                                     '{"question": "What is your favourite colour?", "answer": "Blue."}\n')
+    assert main(["grade", "a.jsonl", "--offline", "--out", "g.jsonl"]) == 1
+    fresh = capsys.readouterr().err
+    assert format_summary(summarise(read_records(workdir / "g.jsonl")), "g.jsonl") in fresh
+    (workdir / "b.jsonl").write_text('{"question": "What is the vanishing gradient problem?", '
+                                     '"answer": "Gradients shrink through many layers."}\n')
+    assert main(["grade", "b.jsonl", "--offline", "--out", "g.jsonl"]) == 1  # the earlier unmatched one counts
+    resumed = capsys.readouterr().err
+    assert "3 answer(s): 2 graded" in resumed and "1 not graded (1 unmatched)" in resumed
+
+
 def test_bad_arguments_exit_2_with_a_message(workdir, capsys):
     assert main(["grade", "missing.jsonl", "--offline"]) == 2
     assert "missing.jsonl: no such file or folder" in capsys.readouterr().err
@@ -94,5 +109,7 @@ def test_llm_grading_through_the_cli(workdir, capsys, monkeypatch):
     err = capsys.readouterr().err
     graded = records(workdir / "g.jsonl")
     assert all(r["score"] is not None and r["model"] == "fake-model" for r in graded)
-    assert "graded without a reference answer" in graded[2]["flags"]
+    # Records are written as grades finish (two in flight), so find the colour one by its question.
+    (colour,) = [r for r in graded if "favourite colour" in r["question"]]
+    assert "graded without a reference answer" in colour["flags"]
     assert "tokens:" in err
