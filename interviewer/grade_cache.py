@@ -22,8 +22,6 @@ from interviewer.sqlite_files import open_wal_database
 #: Bump when the key recipe changes, so old entries are simply never found.
 KEY_VERSION = 1
 SCHEMA_VERSION = 1
-#: How long a writer waits for another process's lock before giving up on one write.
-BUSY_TIMEOUT_S = 5.0
 
 
 def cache_key(
@@ -74,7 +72,7 @@ class GradeCache:
             return self._connection
         connection = None
         try:
-            connection = open_wal_database(self.path, BUSY_TIMEOUT_S)
+            connection = open_wal_database(self.path)  # waits sqlite_files.BUSY_TIMEOUT_S for a lock
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS grades ("
                 " key TEXT PRIMARY KEY,"

@@ -7,10 +7,12 @@ transcript, the history and batch reports never care which one produced it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Awaitable, Callable, Literal, Protocol, runtime_checkable
+from typing import Any, Callable, Literal, Protocol, runtime_checkable
 
 Verdict = Literal["covered", "partial", "missed", "contradicted"]
 VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed", "contradicted")
+#: What a key-point verdict is worth towards a score: a partial point earns half.
+VERDICT_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": 0.0}
 
 #: The criteria every grade scores on 0-10. Communication is judged as *spoken*:
 #: filler words, grammar and typos are not penalised.
@@ -170,6 +172,19 @@ def failed_grade(grader: str, version: str, error: str, **extra: Any) -> Grade:
     return Grade(score=None, feedback="", grader=grader, grader_version=version, error=error, **extra)
 
 
+def zero_grade(grader: str, version: str, feedback: str, key_points: tuple[str, ...], **extra: Any) -> Grade:
+    """Nothing to give credit for (no answer): 0 on every criterion, every key point missed."""
+    return Grade(
+        score=0.0,
+        feedback=feedback,
+        grader=grader,
+        grader_version=version,
+        criteria=dict.fromkeys(CRITERIA, 0.0),
+        key_points=tuple(KeyPointResult(point, "missed") for point in key_points),
+        **extra,
+    )
+
+
 BANDS: tuple[tuple[float, str], ...] = (
     (8.5, "excellent"),
     (7.0, "strong"),
@@ -199,6 +214,3 @@ class Grader(Protocol):
     async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
         """Grade one answer. Never raises for a bad answer or a server fault: returns a failed Grade."""
         ...
-
-
-GradeCallable = Callable[[GradingItem], Awaitable[Grade]]

@@ -24,8 +24,6 @@ from interviewer.history_stats import HistoryStats, compute_stats, parse_time
 from interviewer.sqlite_files import open_wal_database
 from interviewer.transcript import Transcript, list_transcripts, now_iso, read_transcript
 
-#: How long a write waits for another process holding the file (seconds).
-BUSY_TIMEOUT_S = 5.0
 #: The ``grader`` of an attempt the candidate skipped (it has no score).
 SKIPPED_GRADER = "skipped"
 
@@ -214,7 +212,7 @@ class History:
             return None
         connection = None
         try:
-            connection = open_wal_database(self.path, BUSY_TIMEOUT_S)
+            connection = open_wal_database(self.path)  # waits sqlite_files.BUSY_TIMEOUT_S for a lock
             migrate(connection, self.path)
         except sqlite3.DatabaseError as error:
             if connection is not None:

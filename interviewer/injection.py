@@ -9,6 +9,8 @@ Three tools, all pure and deterministic:
   A flag does not change a score; it tells the person reviewing the grade to look.
 * ``mark_untrusted(answer)`` escapes an answer so it cannot end the block the
   prompt wraps it in (see its docstring for the scheme to describe to the model).
+* ``earlier_answer_flags(item)`` names the flags of the earlier answer a follow-up
+  builds on (that answer is in the prompt too), the same way for every grader.
 * ``score_divergence_flag(llm, offline)`` flags an LLM score far above what the
   offline reference check found, the usual footprint of an injection that worked.
 
@@ -22,6 +24,7 @@ import binascii
 import re
 import unicodedata
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from interviewer.injection_rules import (
     FLAG_DIRECT,
@@ -34,6 +37,9 @@ from interviewer.injection_rules import (
     grader_flags,
     prepare,
 )
+
+if TYPE_CHECKING:
+    from interviewer.grading import GradingItem
 
 __all__ = [
     "FLAG_BASE64",
@@ -50,6 +56,7 @@ __all__ = [
     "FLAG_VERDICT",
     "FLAG_WHITESPACE",
     "UNTRUSTED_MARKING_NOTE",
+    "earlier_answer_flags",
     "find_injection_flags",
     "mark_untrusted",
     "score_divergence_flag",
@@ -188,6 +195,13 @@ def find_injection_flags(answer: str) -> tuple[str, ...]:
             flags.extend([FLAG_BASE64, *inner])
     flags += _padding_flags(text)
     return tuple(dict.fromkeys(flags))
+
+
+def earlier_answer_flags(item: GradingItem) -> tuple[str, ...]:
+    """The flags of the earlier answer a follow-up builds on, each prefixed "earlier answer: " (empty if none)."""
+    if item.context is None:
+        return ()
+    return tuple(f"earlier answer: {flag}" for flag in find_injection_flags(item.context.answer))
 
 
 #: Characters that could open or close a tag, and the look-alikes that replace them.

@@ -141,11 +141,10 @@ def _match_points(entries: list[str], expected: tuple[str, ...]) -> list[int]:
     The judge is told to keep the order, so the index is the default; an entry
     that clearly names another (still unmatched) point is moved to it.
     """
-    order = list(range(len(entries)))
     expected_words = [_words(p) for p in expected]
     used: set[int] = set()
     result: list[int] = []
-    for index, entry in zip(order, entries):
+    for index, entry in enumerate(entries):
         words = _words(_NUMBERING.sub("", entry))
         best, best_overlap = index, -1.0
         for candidate, target in enumerate(expected_words):

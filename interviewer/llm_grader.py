@@ -21,6 +21,7 @@ from typing import Any
 
 from interviewer.errors import LLMConfigError, UserError
 from interviewer.grading import (
+    VERDICT_CREDIT,
     FeedbackListener,
     Grade,
     Grader,
@@ -28,6 +29,7 @@ from interviewer.grading import (
     KeyPointResult,
     TokenUsage,
     failed_grade,
+    zero_grade,
 )
 from interviewer.judge_output import GRADE_SCHEMA, FeedbackExtractor, extract_json_object, validate_judgement
 from interviewer.llm_client import ChatClient, ChatReply, ChatUnavailable, RateLimitInfo
@@ -60,7 +62,7 @@ def checklist_flag(score: float, key_points: tuple[KeyPointResult, ...]) -> str 
     """A flag when the score is far above what the judge's own checklist supports."""
     if not key_points:
         return None
-    covered = sum(1.0 if k.verdict == "covered" else 0.5 if k.verdict == "partial" else 0.0 for k in key_points)
+    covered = sum(VERDICT_CREDIT.get(k.verdict, 0.0) for k in key_points)
     supported = 10.0 * covered / len(key_points)
     if score > supported + CHECKLIST_SLACK:
         return (
@@ -238,11 +240,9 @@ class LLMGrader:
         return failed_grade(self.name, self.version, error, model=self.model, prompt_hash=self.prompt_hash, **extra)
 
     async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
-        from interviewer.injection import find_injection_flags
+        from interviewer.injection import earlier_answer_flags, find_injection_flags
 
-        flags = tuple(find_injection_flags(item.answer))
-        if item.context is not None:
-            flags += tuple(f"earlier answer: {flag}" for flag in find_injection_flags(item.context.answer))
+        flags = find_injection_flags(item.answer) + earlier_answer_flags(item)
         if not item.answer.strip():
             grade = self._empty_answer(item).with_flags(*flags)
             return grade.with_notes("hint used") if item.hinted_points else grade
@@ -259,13 +259,11 @@ class LLMGrader:
         return grade.with_notes("hint used") if item.hinted_points else grade
 
     def _empty_answer(self, item: GradingItem) -> Grade:
-        return Grade(
-            score=0.0,
-            feedback="No answer was given.",
-            grader=self.name,
-            grader_version=self.version,
-            criteria={"correctness": 0.0, "completeness": 0.0, "depth": 0.0, "communication": 0.0},
-            key_points=tuple(KeyPointResult(point, "missed") for point in item.key_points),
+        return zero_grade(
+            self.name,
+            self.version,
+            "No answer was given.",
+            item.key_points,
             model=self.model,
             prompt_hash=self.prompt_hash,
             notes=("empty answer: graded without a request",),

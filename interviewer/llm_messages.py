@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from interviewer.grading import FollowUpContext, Grade, GradingItem
 from interviewer.prompts import Prompt, combined_hash, load_prompt
 
-_DELIMITER_TAG = re.compile(r"<(/?)(candidate_answer|earlier_answer)\b", re.IGNORECASE)
-
 #: Each prompt and the placeholders the code fills (exactly these).
 PROMPT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "grader_system": frozenset(),
@@ -71,15 +69,11 @@ class GradingRequest:
     notes: tuple[str, ...] = ()
 
 
-def guard_delimiters(text: str) -> str:
-    """Belt and braces after ``mark_untrusted``: no opening or closing delimiter tag survives in the answer."""
-    return _DELIMITER_TAG.sub(lambda m: "\u2039" + m.group(1) + m.group(2), text)
-
-
 def untrusted(text: str) -> str:
-    from interviewer.injection import mark_untrusted
+    """``injection.mark_untrusted``: it turns every ``<`` into ``‹``, so no delimiter tag survives in the answer."""
+    from interviewer.injection import mark_untrusted  # compiles the injection rules: not on import
 
-    return guard_delimiters(mark_untrusted(text))
+    return mark_untrusted(text)
 
 
 def render_key_points(points: tuple[str, ...]) -> str:

@@ -16,8 +16,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from interviewer import offline_calibration as calibration
-from interviewer.grading import SCORE_MAX, FeedbackListener, Grade, GradingItem, KeyPointResult, failed_grade
-from interviewer.injection import find_injection_flags
+from interviewer.grading import (
+    SCORE_MAX,
+    VERDICT_CREDIT,
+    FeedbackListener,
+    Grade,
+    GradingItem,
+    KeyPointResult,
+    failed_grade,
+    zero_grade,
+)
+from interviewer.injection import earlier_answer_flags, find_injection_flags
 from interviewer.offline_checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
 from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, units_evidence
 
@@ -48,12 +57,7 @@ class UnitVerdict:
 
     @property
     def credit(self) -> float:
-        return _credit(self.coverage)
-
-
-def _credit(coverage: float) -> float:
-    """1 for a covered unit, 0.5 for a partial one, else 0."""
-    return 1.0 if coverage >= COVERED_AT else 0.5 if coverage >= PARTIAL_AT else 0.0
+        return VERDICT_CREDIT[self.verdict]
 
 
 def calibrated_share(alignment: Alignment) -> float:
@@ -69,13 +73,12 @@ def _verdicts(alignment: Alignment) -> list[UnitVerdict]:
             for unit, (coverage, evidence) in zip(alignment.reference.units, units_evidence(alignment))]
 
 
-def _criteria(alignment: Alignment, share: float, cap: float, keyword_list: bool,
-              caps: list[Cap]) -> dict[str, float]:
+def _criteria(alignment: Alignment, share: float, cap: float, caps: tuple[Cap, ...]) -> dict[str, float]:
     coverage = alignment.mean_unit_coverage
     ref_words = max(4, len(alignment.reference.words))
     elaboration = min(1.0, alignment.new_content_words / ref_words)
     limit = min(SCORE_MAX, cap)
-    if keyword_list or any(c.flag in ("word-salad", "repetition") for c in caps):
+    if any(c.flag in ("keyword-list", "word-salad", "repetition") for c in caps):
         communication = 4.0
     elif len(alignment.answer_tokens) < 4:
         communication = 6.0
@@ -94,7 +97,7 @@ def _join(points: list[str]) -> str:
     return "; ".join(f'"{p}"' for p in points)
 
 
-def _feedback(score: float, verdicts: list[UnitVerdict], caps: list[Cap], has_key_points: bool) -> str:
+def _feedback(score: float, verdicts: tuple[UnitVerdict, ...], caps: tuple[Cap, ...], has_key_points: bool) -> str:
     shown = [v for v in verdicts if v.unit.is_key_point] if has_key_points else verdicts
     noun = "key points" if has_key_points else "parts of the reference answer"
     by_verdict: dict[str, list[str]] = {"covered": [], "partial": [], "missed": []}
@@ -124,23 +127,8 @@ def _points_by_text(key_points: tuple[str, ...]) -> dict[str, str]:
     return {" ".join(p.split()).rstrip("."): p for p in key_points}
 
 
-def earlier_answer_flags(item: GradingItem) -> tuple[str, ...]:
-    """The injection flags of the earlier answer a follow-up builds on, named as the LLM grader names them."""
-    if item.context is None:
-        return ()
-    return tuple(f"earlier answer: {flag}" for flag in find_injection_flags(item.context.answer))
-
-
 def _zero(item: GradingItem, feedback: str, flags: tuple[str, ...] = ()) -> Grade:
-    grade = Grade(
-        score=0.0,
-        feedback=feedback,
-        grader="offline",
-        grader_version=VERSION,
-        criteria={"correctness": 0.0, "completeness": 0.0, "depth": 0.0, "communication": 0.0},
-        key_points=tuple(KeyPointResult(p, "missed", "") for p in item.key_points),
-        flags=flags,
-    )
+    grade = zero_grade("offline", VERSION, feedback, item.key_points, flags=flags)
     return grade.with_notes("hint used") if item.hinted_points else grade
 
 
@@ -183,7 +171,7 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     key_verdicts = [v for v in verdicts if v.unit.is_key_point]
     if key_verdicts:
-        credit = sum([_credit(v.coverage) for v in key_verdicts]) / len(key_verdicts)
+        credit = sum(v.credit for v in key_verdicts) / len(key_verdicts)
         ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
@@ -219,23 +207,20 @@ class OfflineGrader:
 
         share = calibrated_share(alignment)
         score = round(min(share * SCORE_MAX, analysis.ceiling), 1)
-        verdicts = list(analysis.verdicts)
-        caps = list(analysis.caps)
-        has_key_points = any(v.unit.is_key_point for v in verdicts)
-        keyword_list = any(c.flag == "keyword-list" for c in caps)
+        verdicts, caps = analysis.verdicts, analysis.caps
         grade = Grade(
             score=score,
-            feedback=_feedback(score, verdicts, caps, has_key_points),
+            feedback=_feedback(score, verdicts, caps, alignment.reference.has_key_points),
             grader=self.name,
             grader_version=VERSION,
-            criteria=_criteria(alignment, share, analysis.ceiling, keyword_list, caps),
+            criteria=_criteria(alignment, share, analysis.ceiling, caps),
             key_points=self._key_point_results(item, verdicts),
             flags=tuple(dict.fromkeys((*flags, *(c.flag for c in caps if c.flag)))),
         )
         return grade.with_notes("hint used") if item.hinted_points else grade
 
     @staticmethod
-    def _key_point_results(item: GradingItem, verdicts: list[UnitVerdict]) -> tuple[KeyPointResult, ...]:
+    def _key_point_results(item: GradingItem, verdicts: tuple[UnitVerdict, ...]) -> tuple[KeyPointResult, ...]:
         if not item.key_points:
             return tuple(KeyPointResult(v.unit.text, v.verdict, ", ".join(v.evidence)) for v in verdicts)
         by_text = _points_by_text(tuple(item.key_points))

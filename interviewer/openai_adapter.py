@@ -156,24 +156,23 @@ class OpenAIChatClient:
     def modes_path(self) -> Path:
         return self.settings.home / MODES_FILE
 
+    def _stored_profiles(self) -> dict:
+        """Every server's profile in the modes file (empty when it is missing or unreadable)."""
+        try:
+            stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return stored if isinstance(stored, dict) else {}
+
     @property
     def profile(self) -> ServerProfile:
         if self._profile is None:
-            try:
-                stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                stored = {}
-            self._profile = ServerProfile.from_json(stored.get(self.base_url) if isinstance(stored, dict) else None)
+            self._profile = ServerProfile.from_json(self._stored_profiles().get(self.base_url))
         return self._profile
 
     def _remember(self, profile: ServerProfile) -> None:
         self._profile = profile
-        try:
-            stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
-            if not isinstance(stored, dict):
-                stored = {}
-        except (OSError, ValueError):
-            stored = {}
+        stored = self._stored_profiles()  # read again: another process may have added a server
         stored[self.base_url] = profile.to_json()
         try:
             self.modes_path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from interviewer.preferences import PracticeOptions
 from interviewer.questions import Question
 from interviewer.session import Clock, PracticeSession, Turn, main_item
 from interviewer.settings import Settings
-from interviewer.transcript import Transcript, TranscriptWriter, iter_records
+from interviewer.transcript import Transcript, TranscriptWriter
 
 
 def choose_questions(
@@ -99,27 +99,11 @@ def resume_session(
     session._header_written = True
     session.records = [dict(r) for r in transcript.answers]
     session.followed_up = {str(r["follow_up_of"]) for r in session.records if r.get("follow_up_of")}
-    session._drafts = _pending_drafts(transcript)
+    session._drafts = dict(transcript.drafts)
     answered = session.answered_ids
     session.index = next((i for i, q in enumerate(questions) if q.id not in answered), len(questions))
     _resume_follow_up(session)
     return session
-
-
-def _pending_drafts(transcript: Transcript) -> dict[tuple[str, str | None], dict[str, Any]]:
-    """Drafts saved at the last quit, by (question id, follow-up of).
-
-    A draft is written at quit time; an answer after it means the sitting that
-    put it back went on (the draft was used or declined), so it is dropped.
-    """
-    drafts: dict[tuple[str, str | None], dict[str, Any]] = {}
-    for _, record, _ in iter_records(transcript.path):
-        kind = record.get("type") if record else None
-        if kind == "answer":
-            drafts.clear()
-        elif kind == "draft" and record.get("question_id"):
-            drafts[(str(record["question_id"]), record.get("follow_up_of"))] = record
-    return drafts
 
 
 def _resume_follow_up(session: PracticeSession) -> None:

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Mapping
 
-Mode = Literal["auto", "llm", "offline"]
-
 DEFAULT_MODEL = "gpt-4o-mini"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -123,7 +121,8 @@ class Settings:
 
     @property
     def tiktoken_cache_dir(self) -> Path:
-        return Path(os.environ.get("TIKTOKEN_CACHE_DIR") or self.home / "tiktoken")
+        """Where tiktoken's files go unless TIKTOKEN_CACHE_DIR says otherwise (``tokens`` decides)."""
+        return self.home / "tiktoken"
 
     @property
     def preferences_path(self) -> Path:

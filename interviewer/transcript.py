@@ -71,6 +71,10 @@ class Transcript:
     ended: bool = False
     #: Lines that could not be read (torn or edited by hand), as (line number, reason).
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: Drafts saved at the last quit, by (question id, follow-up of). A draft is written at
+    #: quit time; an answer after it means the sitting that put it back went on (the draft
+    #: was used or declined), so it is dropped.
+    drafts: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def session_id(self) -> str:
@@ -114,19 +118,12 @@ def read_transcript(path: Path) -> Transcript:
             transcript.header = record
         elif kind == "answer":
             transcript.answers.append(record)
+            transcript.drafts.clear()
+        elif kind == "draft" and record.get("question_id"):
+            transcript.drafts[(str(record["question_id"]), record.get("follow_up_of"))] = record
         elif kind == "end":
             transcript.ended = True
     return transcript
-
-
-def is_session_transcript(path: Path) -> bool:
-    """Whether a JSONL file is one of our session transcripts (its first record says so)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            first = handle.readline()
-        return json.loads(first).get("type") == "session"
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def transcript_path(transcripts_dir: Path, session_id: str) -> Path:

@@ -26,15 +26,15 @@ from typing import Any, Callable, Iterable, Protocol
 
 from interviewer.batch.items import InputItem
 from interviewer.batch.matching import Match
-from interviewer.batch.records import answer_record, delivery_metrics
+from interviewer.batch.records import answer_record
 from interviewer.batch.runner import BatchRun, Entry, OutputWriter
+from interviewer.batch.scheduler import NO_REFERENCE_NOTE
 from interviewer.errors import UserError
-from interviewer.grading import FollowUpContext, Grade, GradingItem, KeyPointResult, TokenUsage, failed_grade
+from interviewer.grading import FollowUpContext, Grade, GradingItem, TokenUsage, failed_grade, zero_grade
 from interviewer.llm_client import ChatReply
 from interviewer.settings import Settings
 
 ENDPOINT = "/v1/chat/completions"
-COMPLETION_WINDOW = "24h"
 TERMINAL = ("completed", "failed", "expired", "cancelled")
 POLL_START_S, POLL_MAX_S = 5.0, 60.0
 SEED = 7
@@ -131,11 +131,9 @@ def prepare_requests(batch: BatchRun, entries: Iterable[Entry], settings: Settin
             open(requests_path, "w", encoding="utf-8") as requests:
         for item, match, grading in batch.pending(entries, writer):
             if not item.answer.strip():
-                grade = Grade(score=0.0, feedback="No answer was given.", grader="llm", grader_version=GRADER_VERSION,
-                              criteria={"correctness": 0.0, "completeness": 0.0, "depth": 0.0, "communication": 0.0},
-                              key_points=tuple(KeyPointResult(p, "missed") for p in grading.key_points),
-                              model=settings.model, notes=("empty answer: graded without a request",))
-                batch.write_record(writer, answer_record(item, match, grading, grade, delivery=delivery_metrics(item)))
+                grade = zero_grade("llm", GRADER_VERSION, "No answer was given.", grading.key_points,
+                                   model=settings.model, notes=("empty answer: graded without a request",))
+                batch.write_record(writer, answer_record(item, match, grading, grade, delivery=batch.delivery(item)))
                 continue
             answer, truncated = truncate_to_token_budget(item.answer, settings.answer_token_budget,
                                                          settings.model, settings)
@@ -267,8 +265,8 @@ def collect(batch: BatchRun, settings: Settings, state: dict[str, Any], info: di
                                          state.get("prompt_hash"), settings, offline)
             if side.get("truncated"):
                 grade = grade.with_notes(f"answer truncated to {settings.answer_token_budget} tokens")
-            flags = () if grading.has_reference else ("graded without a reference answer",)
-            batch.write_record(writer, answer_record(item, match, grading, grade, delivery=delivery_metrics(item),
+            flags = () if grading.has_reference else (NO_REFERENCE_NOTE,)
+            batch.write_record(writer, answer_record(item, match, grading, grade, delivery=batch.delivery(item),
                                                extra_flags=flags))
             written += 1
     return written, missing

@@ -100,14 +100,6 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def is_answer(record: dict[str, Any]) -> bool:
-    return record.get("kind", ANSWER) == ANSWER
-
-
-def is_graded(record: dict[str, Any]) -> bool:
-    return is_answer(record) and isinstance(record.get("score"), (int, float))
-
-
 def delivery_metrics(item: InputItem) -> dict[str, Any] | None:
     """How the answer was said (length, fillers, pace), or None if that cannot be measured."""
     try:
@@ -118,6 +110,4 @@ def delivery_metrics(item: InputItem) -> dict[str, Any] | None:
         report = analyse_delivery(item.answer, item.question)
     except Exception:  # coaching extras never stop a batch
         return None
-    # What DeliveryReport.to_dict() gives, without dataclasses.asdict's deep copy (4x the cost).
-    return {name: list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, dict) else value
-            for name, value in vars(report).items()}
+    return report.to_dict()

@@ -257,9 +257,11 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def write_report(output_path: Path | str, out: IO[str], fmt: str) -> Summary:
-    """Write the report of an output file in ``fmt`` (``jsonl``, ``csv``, ``md`` or ``html``)."""
-    summary = summarise(read_records(output_path))
+def write_report(output_path: Path | str, out: IO[str], fmt: str, summary: Summary | None = None) -> Summary:
+    """Write the report of an output file in ``fmt`` (``jsonl``, ``csv``, ``md`` or ``html``);
+    ``summary``: the file's summary when the caller has it already (else it is read)."""
+    if summary is None:
+        summary = summarise(read_records(output_path))
     if fmt == "csv":
         write_csv(read_records(output_path), out)
     elif fmt == "md":

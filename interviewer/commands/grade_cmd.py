@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, settings) -> int:
     from interviewer.batch.inputs import STDIN, iter_inputs, resolve_inputs
     from interviewer.batch.items import InputItem
     from interviewer.batch.matching import DEFAULT_THRESHOLD, BankMatcher
-    from interviewer.batch.reports import format_for, format_summary, read_records, summarise, write_report
+    from interviewer.batch.reports import Summary, format_for, format_summary, read_records, summarise, write_report
     from interviewer.batch.runner import (DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, BatchRun, default_workers,
                                          scan_output)
     from interviewer.errors import UserError
@@ -164,8 +164,19 @@ def run(args: argparse.Namespace, settings) -> int:
     if interactive and STDIN not in names:
         total = sum(1 for e in iter_inputs(names) if isinstance(e, InputItem) and e.key not in done)
 
+    # A fresh output holds only this run's records: they are summarised as they are written
+    # (each key once, as ``read_records`` does). A resumed one also holds earlier runs': read back.
+    running = None if existed else Summary()
+    summarised: set[str] = set()
+
+    def on_record(record: dict) -> None:
+        console.record(record)
+        if running is not None and record["key"] not in summarised:
+            summarised.add(record["key"])
+            running.add(record)
+
     with _Console(total, interactive) as console:
-        batch = BatchRun(out_path, matcher, done=done, on_record=console.record, on_problem=console.problem)
+        batch = BatchRun(out_path, matcher, done=done, on_record=on_record, on_problem=console.problem)
         entries = iter_inputs(names, exclude=exclude)
         if args.batch_api:
             from interviewer.batch.batch_api import run_batch_api
@@ -190,14 +201,17 @@ def run(args: argparse.Namespace, settings) -> int:
             finally:
                 checks.close()
 
-    summary = summarise(read_records(out_path)) if out_path.exists() else summarise(())
+    if running is not None:
+        summary = running
+    else:
+        summary = summarise(read_records(out_path)) if out_path.exists() else summarise(())
     print(format_summary(summary, out_path), file=sys.stderr)
     if report_path is not None:
         fmt = args.format or format_for(report_path)
         report_path.parent.mkdir(parents=True, exist_ok=True)
         with open(report_path, "w", encoding="utf-8", newline="") as handle:
-            write_report(out_path, handle, fmt)
+            write_report(out_path, handle, fmt, summary)
         print(f"report: {report_path}", file=sys.stderr)
     elif args.format and out_path.exists():
-        write_report(out_path, sys.stdout, args.format)
+        write_report(out_path, sys.stdout, args.format, summary)
     return EXIT_FAILURES if summary.errors or summary.input_problems else EXIT_OK

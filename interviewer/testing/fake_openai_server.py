@@ -289,7 +289,7 @@ class FakeOpenAIServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def settings(self, home: Path, **changes: Any):
-        """Settings that point at this server (no real back-off: max_retries=0, timeout 5 s)."""
+        """Settings that point at this server (no real back-off: max_retries=0, timeout 15 s)."""
         from interviewer.settings import Settings
 
         values = dict(api_key=self.api_key or "test-key", base_url=self.base_url, model=self.model,

@@ -46,10 +46,6 @@ class ScoreChart(Static):
         self.rows: list[tuple[str, float | None]] = list(rows)
         self.empty = empty
 
-    def set_rows(self, rows: Sequence[tuple[str, float | None]]) -> None:
-        self.rows = list(rows)
-        self.refresh(layout=True)
-
     def render(self) -> Content:
         if not self.rows:
             return Content.styled(self.empty, "$text-muted")
