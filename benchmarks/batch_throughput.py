@@ -55,7 +55,7 @@ def main() -> None:
     from interviewer.batch.inputs import iter_inputs
     from interviewer.batch.matching import BankMatcher
     from interviewer.batch.runner import AnswerChecks, BatchRun
-    from interviewer.llm_grader import make_llm_grader
+    from interviewer.grading.llm.grader import make_llm_grader
     from interviewer.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder, \
@@ -108,7 +108,7 @@ def baseline(args, grader, source: Path, server) -> None:
     from interviewer.bank import open_bank
     from interviewer.batch.inputs import iter_inputs
     from interviewer.batch.matching import BankMatcher, grading_item
-    from interviewer.judge_output import GRADE_SCHEMA
+    from interviewer.grading.llm.judge import GRADE_SCHEMA
 
     matcher = BankMatcher(open_bank())
     client = grader.client.client  # the adapter's AsyncOpenAI

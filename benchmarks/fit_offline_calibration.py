@@ -10,7 +10,7 @@ features to the score share (score / scale_max), and reports:
   then the rubric and check ceilings, non-answers at 0,
 - leave-questions-out cross-validation: answers to each question are predicted by a
   calibration fitted without that question (the figure that says how it generalises),
-- the coefficients to paste into ``interviewer/offline_calibration.py``.
+- the coefficients to paste into ``interviewer/grading/offline/calibration.py``.
 
 Standard library only: closed-form least squares for a handful of features.
 """
@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interviewer import offline_calibration as calibration  # noqa: E402
-from interviewer.evaluation import pearson, read_dataset, rmse  # noqa: E402
-from interviewer.grading import SCORE_MAX  # noqa: E402
-from interviewer.offline_features import features  # noqa: E402
-from interviewer.offline_grader import analyse  # noqa: E402
+from interviewer.grading.offline import calibration  # noqa: E402
+from interviewer.eval.evaluation import pearson, read_dataset, rmse  # noqa: E402
+from interviewer.grading.interface import SCORE_MAX  # noqa: E402
+from interviewer.grading.offline.features import features  # noqa: E402
+from interviewer.grading.offline.grader import analyse  # noqa: E402
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"
 #: Ridge penalty (on the standardised scale) that keeps coefficients small and stable.

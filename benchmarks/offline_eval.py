@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from interviewer.evaluation import evaluate_sync, read_dataset  # noqa: E402
-from interviewer.offline_grader import OfflineGrader  # noqa: E402
+from interviewer.eval.evaluation import evaluate_sync, read_dataset  # noqa: E402
+from interviewer.grading.offline.grader import OfflineGrader  # noqa: E402
 
 DEFAULT_DATASET = Path("../shared/asag/mohler2011_dev.jsonl")
 

@@ -29,10 +29,10 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from interviewer import tokens  # noqa: E402
+from interviewer.grading.llm import tokens  # noqa: E402
 from interviewer.bank import open_bank  # noqa: E402
-from interviewer.grading import GradingItem  # noqa: E402
-from interviewer.llm_messages import GraderPrompts, build_grading_messages  # noqa: E402
+from interviewer.grading.interface import GradingItem  # noqa: E402
+from interviewer.grading.llm.messages import GraderPrompts, build_grading_messages  # noqa: E402
 from interviewer.questions import Question  # noqa: E402
 from interviewer.settings import DEFAULT_MODEL, Settings  # noqa: E402
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.grading import GradingItem
+from interviewer.grading.interface import GradingItem
 from interviewer.settings import Settings
 from interviewer.testing.fake_openai_server import FakeOpenAIServer
 
@@ -85,7 +85,7 @@ def llm_settings(tmp_path) -> Settings:
 @pytest.fixture
 def estimated_tokens(monkeypatch):
     """Token counts by estimate: no tiktoken download attempt, no wait for one (CI has no network)."""
-    import interviewer.tokens as tokens
+    import interviewer.grading.llm.tokens as tokens
 
     monkeypatch.setattr(tokens, "get_encoding", lambda *args, **kwargs: None, raising=False)
 

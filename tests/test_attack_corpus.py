@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from attack_corpus import ATTACKS, Attack, bank
-from interviewer.grading import GradingItem
-from interviewer.injection import find_injection_flags
+from interviewer.grading.interface import GradingItem
+from interviewer.grading.injection import find_injection_flags
 from interviewer.settings import Settings
 
 BASE_URL = "http://llm.test/v1"
@@ -94,7 +94,7 @@ def chat_response(request: httpx.Request, content: str) -> httpx.Response:
 @pytest.fixture
 def offline_tokens(monkeypatch):
     """Token counts by estimate at once: no tiktoken download attempt on a machine without a network."""
-    import interviewer.tokens as tokens
+    import interviewer.grading.llm.tokens as tokens
 
     def no_files(name):
         raise OSError("no network in tests")
@@ -107,7 +107,7 @@ def offline_tokens(monkeypatch):
 
 def fallback_grader():
     try:
-        from interviewer.graders import make_offline_grader
+        from interviewer.grading.choose import make_offline_grader
 
         return make_offline_grader()
     except ImportError:
@@ -115,7 +115,7 @@ def fallback_grader():
 
 
 async def test_an_obeying_model_cannot_hide_any_attack(tmp_path, offline_tokens):
-    llm_grader = pytest.importorskip("interviewer.llm_grader")
+    llm_grader = pytest.importorskip("interviewer.grading.llm.grader")
     respx = pytest.importorskip("respx")
     settings = Settings(api_key="test-key", base_url=BASE_URL, home=tmp_path, max_retries=0, timeout_s=5)
     grader = llm_grader.make_llm_grader(settings, fallback=fallback_grader())
@@ -159,7 +159,7 @@ async def test_an_obeying_model_cannot_hide_any_attack(tmp_path, offline_tokens)
 
 
 async def test_a_clean_answer_to_the_same_model_gets_no_injection_flag(tmp_path, offline_tokens):
-    llm_grader = pytest.importorskip("interviewer.llm_grader")
+    llm_grader = pytest.importorskip("interviewer.grading.llm.grader")
     respx = pytest.importorskip("respx")
     settings = Settings(api_key="test-key", base_url=BASE_URL, home=tmp_path, max_retries=0, timeout_s=5)
     question = bank()["dl-021"]

@@ -13,9 +13,9 @@ from interviewer.batch.answer_checks import AnswerChecks, check_answers
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher, grading_item
 from interviewer.batch.runner import BatchRun
-from interviewer.graders import make_offline_grader
-from interviewer.grading import Grade, GradingItem, failed_grade
-from interviewer.llm_grader import make_llm_grader
+from interviewer.grading.choose import make_offline_grader
+from interviewer.grading.interface import Grade, GradingItem, failed_grade
+from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.testing.fake_openai_server import Reply, grading_key_points
 from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 

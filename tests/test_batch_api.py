@@ -13,8 +13,8 @@ from interviewer.batch.batch_api import run_batch_api, side_paths
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher
 from interviewer.batch.runner import BatchRun
-from interviewer.grading import TokenUsage
-from interviewer.pricing import estimate_cost
+from interviewer.grading.interface import TokenUsage
+from interviewer.grading.llm.pricing import estimate_cost
 from interviewer.testing.fake_openai_server import default_grade
 from tests.llm_fixtures import BASE_URL, estimated_tokens, llm_settings  # noqa: F401
 

@@ -16,9 +16,9 @@ from interviewer.batch.matching import BankMatcher
 from interviewer.batch.pacing import RateLimiter, TokenBucket
 from interviewer.batch.runner import BatchRun
 from interviewer.errors import LLMConfigError
-from interviewer.grading import Grade, failed_grade
-from interviewer.llm_client import RateLimitInfo
-from interviewer.llm_grader import make_llm_grader
+from interviewer.grading.interface import Grade, failed_grade
+from interviewer.grading.llm.chat import RateLimitInfo
+from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.testing.fake_openai_server import Reply
 from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 

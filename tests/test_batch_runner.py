@@ -10,7 +10,7 @@ from interviewer.bank import open_bank
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher
 from interviewer.batch.runner import BatchRun, scan_output
-from interviewer.graders import make_offline_grader
+from interviewer.grading.choose import make_offline_grader
 
 
 class CountingGrader:

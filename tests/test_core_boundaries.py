@@ -12,7 +12,7 @@ CORE_MODULES = sorted(
     f"interviewer.{p.stem}" for p in (ROOT / "interviewer").glob("*.py") if p.stem not in ("__main__",)
 ) + ["interviewer.batch", "interviewer.commands"]
 # Modules that exist to talk to an LLM server; everything else is core.
-ADAPTERS = {"interviewer.openai_adapter"}
+ADAPTERS = {"interviewer.grading.llm.adapter"}
 
 
 def test_core_imports_no_textual_openai_or_tiktoken():
@@ -57,8 +57,8 @@ def no_network(monkeypatch):
 
 async def test_offline_grading_opens_no_connection(no_network, tmp_path):
     from interviewer.bank import open_bank
-    from interviewer.grading import GradingItem
-    from interviewer.graders import make_grader
+    from interviewer.grading.interface import GradingItem
+    from interviewer.grading.choose import make_grader
     from interviewer.settings import Settings
 
     settings = Settings(home=tmp_path)  # no key: auto mode is offline
@@ -76,8 +76,8 @@ def test_offline_cli_path_imports_no_openai(tmp_path):
     code = (
         "import sys, asyncio\n"
         "from interviewer.settings import Settings\n"
-        "from interviewer.graders import make_grader\n"
-        "from interviewer.grading import GradingItem\n"
+        "from interviewer.grading.choose import make_grader\n"
+        "from interviewer.grading.interface import GradingItem\n"
         "g = make_grader(Settings(home=__import__('pathlib').Path(sys.argv[1])), 'auto')\n"
         "grade = asyncio.run(g.grade(GradingItem('What is X?', 'X is a thing.', 'X is a thing.')))\n"
         "print(grade.grader, sorted(m for m in ('openai', 'tiktoken', 'textual') if m in sys.modules))\n"

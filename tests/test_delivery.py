@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from interviewer import delivery
-from interviewer.delivery import (
+from interviewer.text import delivery
+from interviewer.text.delivery import (
     LONG_SENTENCE_WORDS,
     MAX_TIPS,
     TARGET_SECONDS,

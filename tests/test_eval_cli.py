@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import interviewer.graders
+import interviewer.grading.choose
 from interviewer.cli import main
-from interviewer.evaluation import pearson, rmse
-from interviewer.grading import Grade, failed_grade
+from interviewer.eval.evaluation import pearson, rmse
+from interviewer.grading.interface import Grade, failed_grade
 from interviewer.testing.fake_openai_server import Reply
 from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
@@ -124,7 +124,7 @@ def test_llm_grader_runs_concurrently_and_counts_failures(dataset, capsys, monke
         asked.append(kind)
         return fake
 
-    monkeypatch.setattr(interviewer.graders, "make_grader", make_grader)
+    monkeypatch.setattr(interviewer.grading.choose, "make_grader", make_grader)
     code = main(["eval", str(dataset), "--grader", "llm", "--json", "--concurrency", "2"])
     out, err = capsys.readouterr()
     data = json.loads(out)
@@ -183,7 +183,7 @@ def scripted_model(request):
 @pytest.fixture
 def llm_env(monkeypatch, tmp_path, fake_server, estimated_tokens):
     """The CLI pointed at the fake server; every ``aclose`` of an LLM grader is counted."""
-    from interviewer.llm_grader import LLMGrader
+    from interviewer.grading.llm.grader import LLMGrader
 
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_BASE_URL", fake_server.base_url)

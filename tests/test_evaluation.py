@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import LLMConfigError, UserError
-from interviewer.evaluation import (
+from interviewer.eval.evaluation import (
     GradedAnswer,
     evaluate_async,
     evaluate_sync,
@@ -23,7 +23,7 @@ from interviewer.evaluation import (
     score_step,
     spearman,
 )
-from interviewer.grading import Grade, failed_grade
+from interviewer.grading.interface import Grade, failed_grade
 
 ROOT = Path(__file__).resolve().parents[1]
 MOHLER_DEV = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"
@@ -207,7 +207,7 @@ async def test_a_config_error_stops_the_run_and_cancels_the_grades_in_flight():
 
 @pytest.mark.skipif(not MOHLER_DEV.exists(), reason=f"{MOHLER_DEV} not found (shared ASAG data)")
 def test_offline_grader_agrees_with_humans_on_the_mohler_dev_set():
-    from interviewer.offline_grader import OfflineGrader
+    from interviewer.grading.offline.grader import OfflineGrader
 
     records, problems = read_dataset(MOHLER_DEV)
     assert not problems and len(records) == 1192

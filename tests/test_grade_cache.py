@@ -7,8 +7,8 @@ import multiprocessing
 import sqlite3
 import threading
 
-from interviewer.grade_cache import GradeCache, cache_key
-from interviewer.grading import Grade, KeyPointResult, TokenUsage, failed_grade
+from interviewer.grading.llm.cache import GradeCache, cache_key
+from interviewer.grading.interface import Grade, KeyPointResult, TokenUsage, failed_grade
 
 
 def a_grade(score: float = 7.5, **extra) -> Grade:

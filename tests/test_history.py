@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from interviewer.grading import Grade, KeyPointResult
-from interviewer.history import (
+from interviewer.grading.interface import Grade, KeyPointResult
+from interviewer.history.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     SKIPPED_GRADER,
@@ -18,7 +18,7 @@ from interviewer.history import (
     import_transcript,
     import_transcripts,
 )
-from interviewer.history_stats import trend
+from interviewer.history.stats import trend
 from interviewer.transcript import TranscriptWriter, read_transcript, transcript_path
 
 

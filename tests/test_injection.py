@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import injection
-from interviewer.injection import (
+from interviewer.grading import injection
+from interviewer.grading.injection import (
     FLAG_BASE64,
     FLAG_DIRECT,
     FLAG_HIDDEN_CHARS,

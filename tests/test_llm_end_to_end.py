@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from interviewer.errors import LLMConfigError
-from interviewer.graders import make_grader
-from interviewer.llm_grader import follow_up_item, make_llm_grader
+from interviewer.grading.choose import make_grader
+from interviewer.grading.llm.grader import follow_up_item, make_llm_grader
 from interviewer.testing.fake_openai_server import FakeOpenAIServer, FaultMix, Reply
 from tests.llm_fixtures import ITEM, closing, estimated_tokens, fake_server, grade_json  # noqa: F401
 

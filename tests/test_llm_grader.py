@@ -12,9 +12,9 @@ import pytest
 import respx
 
 from interviewer.errors import LLMConfigError
-from interviewer.grading import FollowUpContext, Grade, GradingItem, KeyPointResult
-from interviewer.judge_output import FeedbackExtractor, extract_json_object, validate_judgement
-from interviewer.llm_grader import (
+from interviewer.grading.interface import FollowUpContext, Grade, GradingItem, KeyPointResult
+from interviewer.grading.llm.judge import FeedbackExtractor, extract_json_object, validate_judgement
+from interviewer.grading.llm.grader import (
     GraderPrompts,
     LLMGrader,
     checklist_flag,
@@ -23,9 +23,9 @@ from interviewer.llm_grader import (
     follow_up_item,
     make_llm_grader,
 )
-from interviewer.openai_adapter import OpenAIChatClient
-from interviewer.prompts import PromptError
-from interviewer.tokens import estimate_tokens
+from interviewer.grading.llm.adapter import OpenAIChatClient
+from interviewer.grading.llm.prompts import PromptError
+from interviewer.grading.llm.tokens import estimate_tokens
 from tests.llm_fixtures import (  # noqa: F401
     estimated_tokens,
     BASE_URL,
@@ -67,7 +67,7 @@ def sent(route, index: int = -1) -> dict:
 
 
 def test_importing_the_grader_does_not_import_openai():
-    code = "import sys, interviewer.llm_grader, interviewer.judge_output; print('openai' in sys.modules)"
+    code = "import sys, interviewer.grading.llm.grader, interviewer.grading.llm.judge; print('openai' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -89,7 +89,7 @@ async def test_a_good_reply_becomes_a_full_grade(llm_settings):
     assert grade.criteria == {"correctness": 9.0, "completeness": 6.5, "depth": 6.0, "communication": 8.0}
     assert grade.model == "gpt-4o-mini" and grade.prompt_hash == grader.prompt_hash and len(grade.prompt_hash) == 12
     assert (grade.usage.prompt_tokens, grade.usage.completion_tokens) == (500, 120)
-    from interviewer.pricing import estimate_cost
+    from interviewer.grading.llm.pricing import estimate_cost
 
     assert grade.cost_usd == estimate_cost("gpt-4o-mini", grade.usage, llm_settings)
 
@@ -210,7 +210,7 @@ async def test_streamed_feedback_arrives_in_pieces_and_the_grade_replaces_it(llm
 
 @respx.mock
 async def test_the_same_answer_is_graded_once_then_served_from_the_cache(llm_settings):
-    from interviewer.grade_cache import GradeCache
+    from interviewer.grading.llm.cache import GradeCache
 
     route = respx.post(URL).mock(return_value=ok(grade_json()))
     settings = llm_settings
@@ -225,7 +225,7 @@ async def test_the_same_answer_is_graded_once_then_served_from_the_cache(llm_set
 
 @respx.mock
 async def test_a_hint_is_noted_on_the_grade_but_not_in_the_cache(llm_settings):
-    from interviewer.grade_cache import GradeCache
+    from interviewer.grading.llm.cache import GradeCache
 
     route = respx.post(URL).mock(return_value=ok(grade_json()))
     cache = GradeCache(llm_settings.cache_path)
@@ -237,7 +237,7 @@ async def test_a_hint_is_noted_on_the_grade_but_not_in_the_cache(llm_settings):
 
 @respx.mock
 async def test_failed_grades_are_not_cached(llm_settings):
-    from interviewer.grade_cache import GradeCache
+    from interviewer.grading.llm.cache import GradeCache
 
     route = respx.post(URL).mock(side_effect=[httpx.Response(500, json=error_body("boom")), ok(grade_json())])
     cache = GradeCache(llm_settings.cache_path)
@@ -294,7 +294,7 @@ def test_an_answer_surely_fits_its_budget_only_when_it_has_no_more_bytes_than_to
 
 @respx.mock
 async def test_a_short_answer_with_usage_reported_is_never_tokenized(llm_settings, monkeypatch):
-    import interviewer.tokens as tokens
+    import interviewer.grading.llm.tokens as tokens
 
     def no_tokenizer(*args, **kwargs):
         raise AssertionError("tokenized although nothing needed it")
@@ -436,7 +436,7 @@ def test_checklist_flag_threshold():
 @respx.mock
 async def test_the_cache_keeps_servers_and_answer_budgets_apart(llm_settings):
     """The same model name on another server, or another answer budget, is another grade."""
-    from interviewer.grade_cache import GradeCache
+    from interviewer.grading.llm.cache import GradeCache
 
     route = respx.post(URL).mock(return_value=ok(grade_json()))
     other_url = "http://other-llm.test/v1"

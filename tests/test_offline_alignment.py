@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-import interviewer.offline_index as offline_index
+import interviewer.grading.offline.index as offline_index
 from interviewer.bank import QuestionBank, open_bank
-from interviewer.grading import GradingItem
-from interviewer.offline_features import PreparedReference, align, prepare_reference, unit_evidence, units_evidence
-from interviewer.offline_grader import OfflineGrader
-from interviewer.text_analysis import SYNONYM_GROUPS, _within_edits, is_content, similarity, stem, tokens
+from interviewer.grading.interface import GradingItem
+from interviewer.grading.offline.features import PreparedReference, align, prepare_reference, unit_evidence, units_evidence
+from interviewer.grading.offline.grader import OfflineGrader
+from interviewer.text.analysis import SYNONYM_GROUPS, _within_edits, is_content, similarity, stem, tokens
 
 ASAG_Q = "Briefly describe the divide-and-conquer paradigm."
 ASAG_REF = ("Divide a problem into smaller subproblems, solve them recursively, and then combine the "

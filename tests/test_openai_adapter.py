@@ -9,8 +9,8 @@ import pytest
 import respx
 
 from interviewer.errors import LLMConfigError
-from interviewer.llm_client import ChatUnavailable, parse_duration, parse_rate_limit_headers, parse_retry_after
-from interviewer.openai_adapter import OpenAIChatClient
+from interviewer.grading.llm.chat import ChatUnavailable, parse_duration, parse_rate_limit_headers, parse_retry_after
+from interviewer.grading.llm.adapter import OpenAIChatClient
 from tests.llm_fixtures import BASE_URL, completion_body, error_body, llm_settings  # noqa: F401
 
 SCHEMA = {"name": "t", "strict": True, "schema": {"type": "object", "properties": {}, "required": [],

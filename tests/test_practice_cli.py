@@ -4,7 +4,7 @@ import pytest
 
 from interviewer.cli import build_parser, main
 from interviewer.commands import practice_cmd
-from interviewer.preferences import PracticeOptions, save_preferences
+from interviewer.practice.options import PracticeOptions, save_preferences
 from interviewer.settings import Settings
 from interviewer.tui.app import InterviewerApp, PracticeResult
 
@@ -89,7 +89,7 @@ def test_setup_shows_with_remembered_choices_and_flags_start_at_once(home, launc
 
 def test_resume_hands_the_app_the_unfinished_session(home, launched, capsys):
     from interviewer.bank import open_bank
-    from interviewer.session_start import start_session
+    from interviewer.practice.start import start_session
 
     settings = Settings(home=home)
     session = start_session(settings, PracticeOptions(count=2, order="bank", mode="offline"), open_bank())

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from interviewer.errors import UserError
-from interviewer.grading import TokenUsage
-from interviewer.pricing import (
+from interviewer.grading.interface import TokenUsage
+from interviewer.grading.llm.pricing import (
     BUILT_IN_PRICES,
     batch_discount,
     estimate_cost,

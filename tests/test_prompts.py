@@ -7,9 +7,9 @@ import statistics
 import pytest
 
 from interviewer.bank import load_bank
-from interviewer.grading import GradingItem
-from interviewer.llm_grader import PROMPT_PLACEHOLDERS, GraderPrompts, build_grading_messages
-from interviewer.prompts import Prompt, PromptError, combined_hash, load_prompt
+from interviewer.grading.interface import GradingItem
+from interviewer.grading.llm.grader import PROMPT_PLACEHOLDERS, GraderPrompts, build_grading_messages
+from interviewer.grading.llm.prompts import Prompt, PromptError, combined_hash, load_prompt
 from interviewer.resources import default_bank_path, prompts_dir
 
 

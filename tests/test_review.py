@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from interviewer.bank import QuestionBank
-from interviewer.history import SKIPPED_GRADER, Attempt, History
+from interviewer.history.store import SKIPPED_GRADER, Attempt, History
 from interviewer.questions import Question
-from interviewer.review import (
+from interviewer.history.review import (
     due_from_attempts,
     due_questions,
     interval_days,

@@ -10,10 +10,10 @@ import httpx
 import pytest
 import respx
 
-from interviewer import tokens
+from interviewer.grading.llm import tokens
 from interviewer.bank import open_bank
-from interviewer.llm_client import ChatUnavailable
-from interviewer.openai_adapter import OpenAIChatClient
+from interviewer.grading.llm.chat import ChatUnavailable
+from interviewer.grading.llm.adapter import OpenAIChatClient
 from tests.llm_fixtures import BASE_URL, completion_body, error_body, llm_settings  # noqa: F401
 
 URL = f"{BASE_URL}/chat/completions"

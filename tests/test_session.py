@@ -8,14 +8,14 @@ import pytest
 
 from interviewer.bank import QuestionBank
 from interviewer.errors import LLMConfigError, UserError
-from interviewer.grading import Grade, KeyPointResult, failed_grade
-from interviewer.history import Attempt, History
-from interviewer.preferences import PracticeOptions, load_preferences, save_preferences
+from interviewer.grading.interface import Grade, KeyPointResult, failed_grade
+from interviewer.history.store import Attempt, History
+from interviewer.practice.options import PracticeOptions, load_preferences, save_preferences
 from interviewer.questions import Question
-from interviewer.session import PracticeSession, related_points
-from interviewer.session_start import choose_questions, start_session
+from interviewer.practice.session import PracticeSession, related_points
+from interviewer.practice.start import choose_questions, start_session
 from interviewer.settings import Settings
-from interviewer.speech import Speaker, find_tts_command
+from interviewer.practice.speech import Speaker, find_tts_command
 from interviewer.transcript import latest_unfinished, read_transcript
 
 
@@ -147,12 +147,12 @@ async def test_a_failed_grade_is_not_recorded_and_can_be_graded_offline(settings
 
 
 async def test_a_grader_that_cannot_be_made_gives_a_failed_grade_not_a_crash(settings, monkeypatch):
-    import interviewer.graders
+    import interviewer.grading.choose
 
     def refuse(*args):
         raise LLMConfigError("No OPENAI_API_KEY set")
 
-    monkeypatch.setattr(interviewer.graders, "make_grader", refuse)
+    monkeypatch.setattr(interviewer.grading.choose, "make_grader", refuse)
     session = new_session(settings.with_changes(api_key="sk-test", offline=False), mode="llm")
     assert session.mode == "llm"
     session.begin_question()
@@ -292,7 +292,7 @@ def test_speech_uses_the_first_command_found_and_does_not_wait(tmp_path, monkeyp
 async def test_the_grader_is_made_once_when_asked_twice_at_once(settings, monkeypatch):
     import asyncio
 
-    import interviewer.graders
+    import interviewer.grading.choose
 
     made = []
 
@@ -301,7 +301,7 @@ async def test_the_grader_is_made_once_when_asked_twice_at_once(settings, monkey
         made.append(args)
         return ScriptedGrader()
 
-    monkeypatch.setattr(interviewer.graders, "make_grader", make)
+    monkeypatch.setattr(interviewer.grading.choose, "make_grader", make)
     session = new_session(settings)
     first, second = await asyncio.gather(session.grader(), session.grader())
     assert first is second and len(made) == 1

@@ -7,7 +7,7 @@ import pytest
 
 from interviewer.cli import main
 from interviewer.commands.stats_cmd import NO_HISTORY, score_bar, sparkline, trend_arrow
-from interviewer.history import Attempt, History
+from interviewer.history.store import Attempt, History
 from interviewer.settings import Settings
 
 
@@ -98,8 +98,8 @@ def test_these_modules_import_no_ui_no_llm_client_and_touch_nothing(tmp_path):
 
     code = (
         "import sys, interviewer.commands.stats_cmd\n"
-        "print(sorted(m for m in ('interviewer.history', 'sqlite3') if m in sys.modules))\n"
-        "import interviewer.delivery, interviewer.history, interviewer.review, interviewer.summary_report\n"
+        "print(sorted(m for m in ('interviewer.history.store', 'sqlite3') if m in sys.modules))\n"
+        "import interviewer.text.delivery, interviewer.history.store, interviewer.history.review, interviewer.practice.summary\n"
         "print(sorted(m for m in ('textual', 'openai', 'tiktoken') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[1]

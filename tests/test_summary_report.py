@@ -2,9 +2,9 @@
 
 import json
 
-from interviewer.delivery import analyse_delivery
-from interviewer.grading import Grade, KeyPointResult, TokenUsage, failed_grade
-from interviewer.summary_report import SessionSummary, session_summary, summary_markdown, text_bar
+from interviewer.text.delivery import analyse_delivery
+from interviewer.grading.interface import Grade, KeyPointResult, TokenUsage, failed_grade
+from interviewer.practice.summary import SessionSummary, session_summary, summary_markdown, text_bar
 from interviewer.transcript import TranscriptWriter, read_transcript
 
 

@@ -1,6 +1,6 @@
 """Tokens, stop words, stemming and related forms used by the offline grader."""
 
-from interviewer.text_analysis import (
+from interviewer.text.analysis import (
     clauses,
     content_tokens,
     is_content,

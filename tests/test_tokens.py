@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import tokens
+from interviewer.grading.llm import tokens
 from interviewer.settings import Settings
-from interviewer.tokens import count_message_tokens, estimate_tokens, truncate_to_token_budget
+from interviewer.grading.llm.tokens import count_message_tokens, estimate_tokens, truncate_to_token_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def settings_for(tmp_path) -> Settings:
 
 
 def test_importing_the_module_does_not_import_tiktoken():
-    code = "import sys, interviewer.tokens; print('tiktoken' in sys.modules)"
+    code = "import sys, interviewer.grading.llm.tokens; print('tiktoken' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from interviewer.preferences import PracticeOptions
+from interviewer.practice.options import PracticeOptions
 from interviewer.testing.fake_openai_server import FakeOpenAIServer, Reply
 from interviewer.transcript import list_transcripts, read_transcript
 from interviewer.tui.app import make_app

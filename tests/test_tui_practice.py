@@ -2,9 +2,9 @@
 
 import pytest
 
-from interviewer.history import History
-from interviewer.preferences import PracticeOptions, load_preferences
-from interviewer.session import PracticeSession
+from interviewer.history.store import History
+from interviewer.practice.options import PracticeOptions, load_preferences
+from interviewer.practice.session import PracticeSession
 from interviewer.settings import Settings
 from interviewer.transcript import latest_unfinished, list_transcripts, read_transcript
 from interviewer.tui.app import make_app
@@ -242,7 +242,7 @@ async def test_speak_reads_each_question_and_its_repeat_aloud(settings):
 
 async def test_resuming_a_fully_answered_session_goes_to_its_summary(settings):
     from interviewer.bank import open_bank
-    from interviewer.session_start import start_session
+    from interviewer.practice.start import start_session
 
     session = start_session(settings, options(count=1), open_bank())
     session.begin_question()
@@ -278,7 +278,7 @@ def test_offline_start_is_fast_and_never_imports_openai_or_tiktoken(tmp_path):
     code = f"""
 import asyncio, sys, time
 started = time.perf_counter()
-from interviewer.preferences import PracticeOptions
+from interviewer.practice.options import PracticeOptions
 from interviewer.settings import Settings
 from interviewer.tui.app import make_app
 

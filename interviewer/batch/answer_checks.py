@@ -16,7 +16,7 @@ from typing import Any
 from interviewer.batch.items import InputItem
 from interviewer.batch.offline_pool import grade_chunk, init_worker
 from interviewer.batch.records import delivery_metrics
-from interviewer.grading import Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem
 
 #: Answers sent to the helper process at once, at most ...
 BATCH_SIZE = 32
@@ -96,7 +96,7 @@ class AnswerChecks:
 
 
 def _settle(batch: list, finished: "asyncio.Future | None", error: BaseException | None) -> None:
-    from interviewer.injection import score_divergence_flag
+    from interviewer.grading.injection import score_divergence_flag
 
     results: Any = None
     if finished is not None and not finished.cancelled():

@@ -11,7 +11,7 @@
    a live reply is (``validate_judgement``), and one record per answer appended to the output.
    Answers the batch did not reach (expired, cancelled) get no record: the next run sends them.
 
-The HTTP side is ``interviewer.openai_adapter.OpenAIBatchService`` (the one module that
+The HTTP side is ``interviewer.grading.llm.adapter.OpenAIBatchService`` (the one module that
 imports ``openai``); tests pass any object with the same four methods.
 """
 
@@ -30,8 +30,8 @@ from interviewer.batch.records import answer_record
 from interviewer.batch.runner import BatchRun, Entry, OutputWriter
 from interviewer.batch.scheduler import NO_REFERENCE_NOTE
 from interviewer.errors import UserError
-from interviewer.grading import FollowUpContext, Grade, GradingItem, TokenUsage, failed_grade, zero_grade
-from interviewer.llm_client import ChatReply
+from interviewer.grading.interface import FollowUpContext, Grade, GradingItem, TokenUsage, failed_grade, zero_grade
+from interviewer.grading.llm.chat import ChatReply
 from interviewer.settings import Settings
 
 ENDPOINT = "/v1/chat/completions"
@@ -79,7 +79,7 @@ def save_state(path: Path, state: dict[str, Any]) -> None:
 
 
 def build_request(key: str, messages: list[dict[str, str]], model: str, max_tokens: int) -> dict[str, Any]:
-    from interviewer.judge_output import GRADE_SCHEMA
+    from interviewer.grading.llm.judge import GRADE_SCHEMA
 
     return {
         "custom_id": key,
@@ -120,10 +120,10 @@ def _item_from_json(data: dict[str, Any]) -> InputItem:
 def prepare_requests(batch: BatchRun, entries: Iterable[Entry], settings: Settings,
                      items_path: Path, requests_path: Path) -> int:
     """Write the request file and the side file for every answer still to grade; return how many."""
-    from interviewer.llm_messages import GraderPrompts, build_grading_messages
-    from interviewer.tokens import truncate_to_token_budget
+    from interviewer.grading.llm.messages import GraderPrompts, build_grading_messages
+    from interviewer.grading.llm.tokens import truncate_to_token_budget
 
-    from interviewer.llm_grader import GRADER_VERSION
+    from interviewer.grading.llm.grader import GRADER_VERSION
 
     prompts = GraderPrompts.load(settings.prompts_dir)
     count = 0
@@ -195,9 +195,9 @@ def grade_from_reply(reply: ChatReply, item: GradingItem, model: str, prompt_has
 
     ``offline``: a grader with ``grade_now`` for the same cross-check live grading does (a
     flag when the two scores are far apart)."""
-    from interviewer.injection import find_injection_flags, score_divergence_flag
-    from interviewer.judge_output import extract_json_object, validate_judgement
-    from interviewer.llm_grader import GRADER_VERSION, checklist_flag
+    from interviewer.grading.injection import find_injection_flags, score_divergence_flag
+    from interviewer.grading.llm.judge import extract_json_object, validate_judgement
+    from interviewer.grading.llm.grader import GRADER_VERSION, checklist_flag
 
     cost, notes = _batch_cost(model, reply.usage, settings)
     extra = dict(model=model, prompt_hash=prompt_hash, usage=reply.usage, cost_usd=cost, notes=notes)
@@ -228,7 +228,7 @@ def _batch_cost(model: str, usage: TokenUsage | None, settings: Settings) -> tup
     if usage is None:
         return None, ()
     try:
-        from interviewer.pricing import estimate_cost
+        from interviewer.grading.llm.pricing import estimate_cost
 
         return estimate_cost(model, usage, settings, batch=True), ()
     except (UserError, ImportError) as error:
@@ -238,8 +238,8 @@ def _batch_cost(model: str, usage: TokenUsage | None, settings: Settings) -> tup
 def collect(batch: BatchRun, settings: Settings, state: dict[str, Any], info: dict[str, Any],
             service: BatchService, items_path: Path) -> tuple[int, int]:
     """Write a record for every answer the batch answered; return (written, not reached)."""
-    from interviewer.graders import make_offline_grader
-    from interviewer.llm_grader import GRADER_VERSION
+    from interviewer.grading.choose import make_offline_grader
+    from interviewer.grading.llm.grader import GRADER_VERSION
 
     contents = [service.content(info[name]) for name in ("output_file_id", "error_file_id") if info.get(name)]
     results = parse_results(*contents)
@@ -283,7 +283,7 @@ def run_batch_api(batch: BatchRun, entries: Iterable[Entry], settings: Settings,
     state_path, items_path, requests_path = side_paths(batch.out_path)
     state = load_state(state_path)
     if service is None:
-        from interviewer.openai_adapter import OpenAIBatchService
+        from interviewer.grading.llm.adapter import OpenAIBatchService
 
         service = OpenAIBatchService(settings)
     if state is None:
@@ -295,7 +295,7 @@ def run_batch_api(batch: BatchRun, entries: Iterable[Entry], settings: Settings,
             return "empty"
         file_id = service.upload(requests_path)
         info = service.create(file_id, {"tool": "interviewer", "output": batch.out_path.name[:500]})
-        from interviewer.llm_messages import GraderPrompts
+        from interviewer.grading.llm.messages import GraderPrompts
 
         state = {"batch_id": info["id"], "input_file_id": file_id, "model": settings.model, "requests": count,
                  "prompt_hash": GraderPrompts.load(settings.prompts_dir).grading_hash,

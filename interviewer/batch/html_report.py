@@ -10,7 +10,7 @@ from html import escape
 from typing import IO, Any, Iterable
 
 from interviewer.batch.reports import Group, Summary, _mean, _ranked, _short
-from interviewer.grading import score_band
+from interviewer.grading.interface import score_band
 
 #: At most this many answers are listed in the page's table (all are in the CSV and JSONL).
 MAX_ROWS = 5000

@@ -17,9 +17,9 @@ from typing import Literal
 
 from interviewer.bank import QuestionBank, derive_key_points
 from interviewer.batch.items import InputItem
-from interviewer.grading import FollowUpContext, GradingItem
+from interviewer.grading.interface import FollowUpContext, GradingItem
 from interviewer.questions import Question
-from interviewer.text_analysis import content_tokens, sentences, stem
+from interviewer.text.analysis import content_tokens, sentences, stem
 
 MatchKind = Literal["id", "exact", "fuzzy", "follow-up", "none"]
 

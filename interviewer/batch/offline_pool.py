@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from interviewer.grading import Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem
 
 
 def init_worker() -> None:
@@ -36,7 +36,7 @@ def grade_chunk(items: list[GradingItem]) -> list[Grade]:
     """Grade a chunk offline in a pool process (one offline grader per process)."""
     global _worker_grader
     if _worker_grader is None:
-        from interviewer.graders import make_offline_grader
+        from interviewer.grading.choose import make_offline_grader
 
         _worker_grader = make_offline_grader()
     return [_worker_grader.grade_now(item) for item in items]

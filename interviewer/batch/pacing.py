@@ -17,7 +17,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from interviewer.llm_client import RateLimitInfo
+from interviewer.grading.llm.chat import RateLimitInfo
 
 #: Never sleep longer than this in one go before checking the buckets again, nor shorter.
 MAX_SLEEP_S = 5.0

@@ -12,7 +12,7 @@ from typing import Any
 
 from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import Match
-from interviewer.grading import CRITERIA, Grade, GradingItem, score_band
+from interviewer.grading.interface import CRITERIA, Grade, GradingItem, score_band
 
 RECORD_VERSION = 1
 UNMATCHED_ERROR = "unmatched question"
@@ -103,7 +103,7 @@ def dumps(record: dict[str, Any]) -> str:
 def delivery_metrics(item: InputItem) -> dict[str, Any] | None:
     """How the answer was said (length, fillers, pace), or None if that cannot be measured."""
     try:
-        from interviewer.delivery import analyse_delivery
+        from interviewer.text.delivery import analyse_delivery
     except ImportError:  # pragma: no cover - delivery ships with the package
         return None
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from interviewer.batch.records import INPUT_ERROR, UNMATCHED_ERROR
-from interviewer.grading import CRITERIA
+from interviewer.grading.interface import CRITERIA
 
 REPORT_FORMATS = ("jsonl", "csv", "md", "html")
 UNKNOWN_CANDIDATE = "(unnamed)"

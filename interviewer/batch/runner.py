@@ -26,7 +26,7 @@ from interviewer.batch.answer_checks import AnswerChecks
 from interviewer.batch.offline_pool import default_workers, grade_chunk, init_worker
 from interviewer.batch.records import UNMATCHED_ERROR, answer_record, delivery_metrics, dumps, problem_record
 from interviewer.batch.scheduler import LLMScheduler, default_estimate
-from interviewer.grading import Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem
 
 __all__ = ["AnswerChecks", "BatchRun", "BatchStats", "OutputWriter", "default_workers", "scan_output"]
 

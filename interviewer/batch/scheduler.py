@@ -18,7 +18,7 @@ from interviewer.batch.items import InputItem
 from interviewer.batch.matching import Match
 from interviewer.batch.pacing import RateLimiter, backoff_delay
 from interviewer.batch.records import answer_record
-from interviewer.grading import Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem
 
 if TYPE_CHECKING:
     from interviewer.batch.runner import BatchRun, Entry, OutputWriter
@@ -31,7 +31,7 @@ RETRY, FRESH, STOP = 0, 1, 2
 
 def default_estimate(text: str) -> int:
     try:
-        from interviewer.tokens import estimate_tokens
+        from interviewer.grading.llm.tokens import estimate_tokens
     except ImportError:
         return len(text) // 4 + 1
     return estimate_tokens(text)

@@ -62,7 +62,7 @@ NO_KEY_MESSAGE = (
 
 async def _evaluate_llm(answers, grader, concurrency: int, progress):
     """Grade with the LLM grader, closing its connections (and grade cache) before the loop ends."""
-    from interviewer.evaluation import evaluate_async
+    from interviewer.eval.evaluation import evaluate_async
 
     try:
         return await evaluate_async(answers, grader, concurrency, progress)
@@ -77,8 +77,8 @@ def run(args: argparse.Namespace, settings) -> int:
     import json
 
     from interviewer.errors import EXIT_FAILURES, EXIT_OK, LLMConfigError, UserError
-    from interviewer.evaluation import evaluate_sync, format_report, read_dataset
-    from interviewer.graders import make_grader
+    from interviewer.eval.evaluation import evaluate_sync, format_report, read_dataset
+    from interviewer.grading.choose import make_grader
 
     answers, problems = read_dataset(args.dataset)
     for problem in problems:

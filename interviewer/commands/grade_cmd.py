@@ -183,12 +183,12 @@ def run(args: argparse.Namespace, settings) -> int:
 
             run_batch_api(batch, entries, settings, resume=args.resume, say=console.say)
         elif settings.mode == "offline":
-            from interviewer.graders import make_grader
+            from interviewer.grading.choose import make_grader
 
             batch.run_offline(entries, make_grader(settings, "offline"), workers=args.workers or default_workers())
         else:
             from interviewer.batch.runner import AnswerChecks
-            from interviewer.llm_grader import make_llm_grader
+            from interviewer.grading.llm.grader import make_llm_grader
 
             # The scheduler retries (and honours any Retry-After) without holding a request slot,
             # and the offline cross-check runs beside the requests (AnswerChecks), not inside them.

@@ -75,7 +75,7 @@ def register(subparsers) -> None:
 
 def options_from_args(args: argparse.Namespace, remembered):
     """The session's options from the flags (None when the setup screen should ask)."""
-    from interviewer.preferences import PracticeOptions
+    from interviewer.practice.options import PracticeOptions
 
     chose = any(getattr(args, name) not in (None, False, []) for name in SESSION_FLAGS)
     base = PracticeOptions(candidate=remembered.candidate) if chose else remembered
@@ -96,8 +96,8 @@ def options_from_args(args: argparse.Namespace, remembered):
 
 def run(args: argparse.Namespace, settings) -> int:
     from interviewer.bank import open_bank
-    from interviewer.preferences import load_preferences
-    from interviewer.speech import NO_TTS_MESSAGE, find_tts_command
+    from interviewer.practice.options import load_preferences
+    from interviewer.practice.speech import NO_TTS_MESSAGE, find_tts_command
 
     if args.speak and find_tts_command() is None:
         print(f"interviewer: {NO_TTS_MESSAGE}", file=sys.stderr)
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, settings) -> int:
     if args.resume:
         session = _resumed_session(args, settings, bank)
     elif chose:
-        from interviewer.session_start import choose_questions
+        from interviewer.practice.start import choose_questions
 
         choose_questions(bank, options)  # unknown topic, nothing matching: say so before the UI starts
     from interviewer.tui.app import make_app
@@ -130,8 +130,8 @@ def run(args: argparse.Namespace, settings) -> int:
 
 def _resumed_session(args, settings, bank):
     from interviewer.errors import UserError
-    from interviewer.history import History
-    from interviewer.session import PracticeSession
+    from interviewer.history.store import History
+    from interviewer.practice.session import PracticeSession
     from interviewer.transcript import latest_unfinished
 
     transcript = latest_unfinished(settings.transcripts_dir)

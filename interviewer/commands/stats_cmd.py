@@ -50,14 +50,14 @@ def sparkline(values: list[float | None]) -> str:
 
 
 def _day(iso: str | None) -> str:
-    from interviewer.history_stats import local_day
+    from interviewer.history.stats import local_day
 
     return local_day(iso) if iso else ""
 
 
 def render_text(stats) -> str:
     """The stats as a small table with a bar per topic and a trend arrow."""
-    from interviewer.grading import score_band
+    from interviewer.grading.interface import score_band
 
     average = "not graded yet" if stats.average is None else f"{stats.average:.1f}/10 ({score_band(stats.average)})"
     lines = [
@@ -81,7 +81,7 @@ def render_text(stats) -> str:
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    from interviewer.history import History
+    from interviewer.history.store import History
 
     with History(settings.history_path) as history:
         stats = history.stats(topic=args.topic)

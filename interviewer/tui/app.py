@@ -13,8 +13,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from interviewer.errors import UserError
-from interviewer.preferences import PracticeOptions, load_preferences, save_preferences
-from interviewer.session import Clock, PracticeSession
+from interviewer.practice.options import PracticeOptions, load_preferences, save_preferences
+from interviewer.practice.session import Clock, PracticeSession
 from interviewer.settings import Settings
 from interviewer.tui.screens.interview import InterviewScreen
 
@@ -74,7 +74,7 @@ class InterviewerApp(App[PracticeResult]):
     @property
     def history(self):
         if self._history is None:
-            from interviewer.history import History
+            from interviewer.history.store import History
 
             self._history = History(self.settings.history_path)
         return self._history
@@ -126,13 +126,13 @@ class InterviewerApp(App[PracticeResult]):
             self.speaker.stop()
 
     def new_session(self, options: PracticeOptions) -> PracticeSession:
-        from interviewer.session_start import start_session
+        from interviewer.practice.start import start_session
 
         return start_session(self.settings, options, self.bank, history=self.history, clock=self.clock)
 
     def _speaker_for(self, options: PracticeOptions):
         if options.speak and self.speaker is None:
-            from interviewer.speech import Speaker
+            from interviewer.practice.speech import Speaker
 
             self.speaker = Speaker()
         return self.speaker if options.speak else None
@@ -140,7 +140,7 @@ class InterviewerApp(App[PracticeResult]):
     # -- screens -------------------------------------------------------------------------------
 
     def show_setup(self) -> None:
-        from interviewer.speech import find_tts_command
+        from interviewer.practice.speech import find_tts_command
         from interviewer.tui.screens.setup import SetupScreen
 
         remembered = self.preset or load_preferences(self.settings.preferences_path)
@@ -176,8 +176,8 @@ class InterviewerApp(App[PracticeResult]):
         self.show_setup()
 
     def action_history(self) -> None:
-        from interviewer.history_stats import compute_stats
-        from interviewer.review import due_from_attempts
+        from interviewer.history.stats import compute_stats
+        from interviewer.history.review import due_from_attempts
         from interviewer.tui.screens.history import HistoryScreen
 
         if isinstance(self.screen, HistoryScreen):

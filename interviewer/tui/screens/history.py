@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from interviewer.history_stats import HistoryStats, local_day
+from interviewer.history.stats import HistoryStats, local_day
 from interviewer.tui.widgets.score_chart import ScoreChart, score_style
 
 RECENT_SESSIONS = 8

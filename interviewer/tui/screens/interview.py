@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from interviewer.delivery import DeliveryReport
-from interviewer.grading import Grade, failed_grade
+from interviewer.text.delivery import DeliveryReport
+from interviewer.grading.interface import Grade, failed_grade
 from interviewer.questions import DIFFICULTY_NAMES
-from interviewer.session import PracticeSession, Turn
+from interviewer.practice.session import PracticeSession, Turn
 from interviewer.tui.widgets.countdown import Countdown
 from interviewer.tui.widgets.feedback import FeedbackPanel
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from interviewer.preferences import MAX_COUNT, ORDERS, PracticeOptions
+from interviewer.practice.options import MAX_COUNT, ORDERS, PracticeOptions
 from interviewer.questions import DIFFICULTY_NAMES
 
 ORDER_LABELS = {"random": "random", "bank": "bank", "review": "review"}

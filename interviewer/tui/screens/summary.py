@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from interviewer.delivery import format_seconds
-from interviewer.session import PracticeSession
-from interviewer.summary_report import SessionSummary, summary_markdown
+from interviewer.text.delivery import format_seconds
+from interviewer.practice.session import PracticeSession
+from interviewer.practice.summary import SessionSummary, summary_markdown
 from interviewer.tui.widgets.score_chart import ScoreChart, score_style, shorten
 
 

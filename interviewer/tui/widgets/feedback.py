@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from interviewer.delivery import DeliveryReport
-from interviewer.grading import CRITERIA, Grade
+from interviewer.text.delivery import DeliveryReport
+from interviewer.grading.interface import CRITERIA, Grade
 from interviewer.tui.widgets.score_chart import score_style
 
 MARKS = {"covered": ("✓", "$text-success"), "partial": ("~", "$text-warning"), "missed": ("✗", "$text-error"),

@@ -7,7 +7,7 @@ from typing import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from interviewer.grading import SCORE_MAX
+from interviewer.grading.interface import SCORE_MAX
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 MIN_BAR_CELLS = 6

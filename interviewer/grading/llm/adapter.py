@@ -1,6 +1,6 @@
 """The one adapter to OpenAI-compatible chat servers, and the only module that imports ``openai``.
 
-``OpenAIChatClient(settings)`` implements ``interviewer.llm_client.ChatClient``:
+``OpenAIChatClient(settings)`` implements ``interviewer.grading.llm.chat.ChatClient``:
 
 * ``AsyncOpenAI`` with the settings' base URL, key, explicit timeout and
   ``max_retries`` (the SDK's bounded retries with back-off, honouring Retry-After);
@@ -32,8 +32,8 @@ import httpx
 import openai
 
 from interviewer.errors import LLMConfigError
-from interviewer.grading import TokenUsage
-from interviewer.llm_client import (
+from interviewer.grading.interface import TokenUsage
+from interviewer.grading.llm.chat import (
     OUTPUT_MODES,
     ChatReply,
     ChatUnavailable,

@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from interviewer.text_analysis import is_content, similarity, stem, synonym_groups
+from interviewer.text.analysis import is_content, similarity, stem, synonym_groups
 
 if TYPE_CHECKING:
-    from interviewer.offline_features import RefWord, Unit
+    from interviewer.grading.offline.features import RefWord, Unit
 
 #: The most answer tokens kept over all references (about 250 bytes each).
 CACHE_LIMIT = 65536

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from interviewer.grading import Grader
+from interviewer.grading.interface import Grader
 from interviewer.settings import Settings
 
 GraderKind = Literal["auto", "llm", "offline"]
 
 
 def make_offline_grader() -> Grader:
-    from interviewer.offline_grader import OfflineGrader
+    from interviewer.grading.offline.grader import OfflineGrader
 
     return OfflineGrader()
 
@@ -24,6 +24,6 @@ def make_grader(settings: Settings, kind: GraderKind = "auto") -> Grader:
     """
     if kind == "offline" or (kind == "auto" and settings.mode == "offline"):
         return make_offline_grader()
-    from interviewer.llm_grader import make_llm_grader
+    from interviewer.grading.llm.grader import make_llm_grader
 
     return make_llm_grader(settings, fallback=make_offline_grader())

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from interviewer.errors import UserError
-from interviewer.grading import FeedbackListener, Grade, Grader, GradingItem, failed_grade
-from interviewer.preferences import PracticeOptions
+from interviewer.grading.interface import FeedbackListener, Grade, Grader, GradingItem, failed_grade
+from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
 from interviewer.settings import Settings
 from interviewer.transcript import (
@@ -77,7 +77,7 @@ def main_item(question: Question) -> GradingItem:
 
 def related_points(question: str, points: Sequence[str]) -> tuple[str, ...]:
     """The (up to 3) key points sharing most content words with ``question``; all of them if none shares any."""
-    from interviewer.text_analysis import content_tokens, stem
+    from interviewer.text.analysis import content_tokens, stem
 
     asked = {stem(w) for w in content_tokens(question)}
     shared = [(len(asked & {stem(w) for w in content_tokens(p)}), i) for i, p in enumerate(points)]
@@ -260,7 +260,7 @@ class PracticeSession:
         A warm-up and a first grade may ask at the same time: both await the one making.
         """
         if self._grader is None:
-            from interviewer.graders import make_grader
+            from interviewer.grading.choose import make_grader
 
             making = self._making
             if making is None or (making.done() and making.exception() is not None):
@@ -270,7 +270,7 @@ class PracticeSession:
 
     async def offline_grader(self) -> Grader:
         if self._offline is None:
-            from interviewer.graders import make_offline_grader
+            from interviewer.grading.choose import make_offline_grader
 
             self._offline = make_offline_grader()
         return self._offline
@@ -300,7 +300,7 @@ class PracticeSession:
         main = self._require_turn()
         if main.grade is None or main.is_follow_up:
             raise ValueError("a follow-up needs a graded main answer")
-        from interviewer.llm_grader import follow_up_item
+        from interviewer.grading.llm.grader import follow_up_item
 
         self.followed_up.add(main.question.id)
         item = follow_up_item(main.item(), main.grade, text)
@@ -335,7 +335,7 @@ class PracticeSession:
         self._writer.append(record)
 
     def _record(self, turn: Turn, grade: Grade | None) -> dict[str, Any]:
-        from interviewer.delivery import analyse_delivery
+        from interviewer.text.delivery import analyse_delivery
 
         question = turn.question
         record = {
@@ -366,7 +366,7 @@ class PracticeSession:
     def _record_history(self, record: dict[str, Any]) -> None:
         if self.history is None:
             return
-        from interviewer.history import attempt_from_record
+        from interviewer.history.store import attempt_from_record
 
         attempt = attempt_from_record(record, self.session_id, self.candidate)
         try:
@@ -406,8 +406,8 @@ class PracticeSession:
             self._writer.append({"type": "end", "session_id": self.session_id, "at": now_iso()})
 
     def summary(self):
-        """Scores, times, topics and usage of the answers so far (``summary_report.SessionSummary``)."""
-        from interviewer.summary_report import session_summary
+        """Scores, times, topics and usage of the answers so far (``practice.summary.SessionSummary``)."""
+        from interviewer.practice.summary import session_summary
 
         return session_summary(self.records)
 
@@ -421,6 +421,6 @@ class PracticeSession:
     @classmethod
     def resume(cls, transcript: Transcript, bank: Any, **options: Any) -> "PracticeSession":
         """Continue an unfinished session with its earlier answers, grades and drafts intact."""
-        from interviewer.session_start import resume_session
+        from interviewer.practice.start import resume_session
 
         return resume_session(transcript, bank, **options)

@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from interviewer.grading import Grade
+from interviewer.grading.interface import Grade
 from interviewer.sqlite_files import open_wal_database
 
 #: Bump when the key recipe changes, so old entries are simply never found.

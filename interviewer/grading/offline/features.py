@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import filterfalse
 
-from interviewer.offline_index import AnswerWord, ReferenceIndex, TokenInfo  # AnswerWord: part of this API
-from interviewer.text_analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
+from interviewer.grading.offline.index import AnswerWord, ReferenceIndex, TokenInfo  # AnswerWord: part of this API
+from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
 
 #: Weight of a reference word that the question already contains.
 QUESTION_WORD_WEIGHT = 0.15
@@ -300,7 +300,7 @@ def align(reference: PreparedReference, answer: str) -> Alignment:
 
 
 def features(alignment: Alignment) -> tuple[float, ...]:
-    """The calibration's inputs, in the order of ``offline_calibration.FEATURES``."""
+    """The calibration's inputs, in the order of ``calibration.FEATURES``."""
     return (
         math.sqrt(alignment.mean_unit_coverage),
         alignment.precision,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import UserError
-from interviewer.grading import TokenUsage
+from interviewer.grading.interface import TokenUsage
 
 #: US dollars per 1 million tokens, {"input": ..., "output": ...}, from OpenAI's public
 #: price list as of August 2025 (standard tier, uncached input). Prices change: set

@@ -1,6 +1,6 @@
 """The offline grader: scores an answer from its reference and key points alone, instantly.
 
-Score = the fitted calibration (``offline_calibration``) applied to alignment features
+Score = the fitted calibration (``calibration``) applied to alignment features
 (``offline_features``), then two kinds of ceiling: the key-point rubric (an answer that misses
 the key points cannot pass, however lenient the calibration) and the checks in
 ``offline_checks`` (keyword lists, padding, text addressed to the grader, ...). The verdicts,
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from interviewer import offline_calibration as calibration
-from interviewer.grading import (
+from interviewer.grading.offline import calibration as calibration
+from interviewer.grading.interface import (
     SCORE_MAX,
     VERDICT_CREDIT,
     FeedbackListener,
@@ -26,9 +26,9 @@ from interviewer.grading import (
     failed_grade,
     zero_grade,
 )
-from interviewer.injection import earlier_answer_flags, find_injection_flags
-from interviewer.offline_checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
-from interviewer.offline_features import Alignment, Unit, align, features, prepare_reference, units_evidence
+from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
+from interviewer.grading.offline.checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
+from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
 
 VERSION = "offline-2"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from interviewer.grading import FollowUpContext, Grade, GradingItem
-from interviewer.prompts import Prompt, combined_hash, load_prompt
+from interviewer.grading.interface import FollowUpContext, Grade, GradingItem
+from interviewer.grading.llm.prompts import Prompt, combined_hash, load_prompt
 
 #: Each prompt and the placeholders the code fills (exactly these).
 PROMPT_PLACEHOLDERS: dict[str, frozenset[str]] = {
@@ -71,7 +71,7 @@ class GradingRequest:
 
 def untrusted(text: str) -> str:
     """``injection.mark_untrusted``: it turns every ``<`` into ``‹``, so no delimiter tag survives in the answer."""
-    from interviewer.injection import mark_untrusted  # compiles the injection rules: not on import
+    from interviewer.grading.injection import mark_untrusted  # compiles the injection rules: not on import
 
     return mark_untrusted(text)
 

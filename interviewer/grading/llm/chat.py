@@ -1,7 +1,7 @@
 """The contract between the LLM grader and a chat server adapter: replies, rate-limit facts, faults.
 
 Pure (no ``openai``): the grader codes against ``ChatClient``; the one real
-implementation is ``interviewer.openai_adapter.OpenAIChatClient``, and tests
+implementation is ``interviewer.grading.llm.adapter.OpenAIChatClient``, and tests
 may pass any object with the same ``complete`` method.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Literal, Mapping, Protocol
 
-from interviewer.grading import TokenUsage
+from interviewer.grading.interface import TokenUsage
 
 #: How a server is asked for JSON, best first. Remembered per server.
 OutputMode = Literal["json_schema", "json_object", "text"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from interviewer.errors import UserError
-from interviewer.history_stats import HistoryStats, compute_stats, parse_time
+from interviewer.history.stats import HistoryStats, compute_stats, parse_time
 from interviewer.sqlite_files import open_wal_database
 from interviewer.transcript import Transcript, list_transcripts, now_iso, read_transcript
 

@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 from interviewer.errors import UserError
-from interviewer.grading import Grade, Grader
-from interviewer.preferences import PracticeOptions
+from interviewer.grading.interface import Grade, Grader
+from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
-from interviewer.session import Clock, PracticeSession, Turn, main_item
+from interviewer.practice.session import Clock, PracticeSession, Turn, main_item
 from interviewer.settings import Settings
 from interviewer.transcript import Transcript, TranscriptWriter
 
@@ -23,7 +23,7 @@ def choose_questions(
         chosen = bank.select(options.count, options.topics, options.difficulties, seed=options.seed, order=order)
         return chosen, {}
     from interviewer.bank import QuestionBank
-    from interviewer.review import review_items
+    from interviewer.history.review import review_items
 
     pool = bank.select(len(bank), options.topics, options.difficulties, order="bank")
     scoped = QuestionBank(pool, name=bank.name, path=bank.path, topics=bank.topics)

@@ -4,7 +4,7 @@ Pure logic: sends the messages ``llm_messages`` builds, checks the
 judge's JSON in code (one repair request, one retry with more room when cut
 off), streams the feedback, flags suspicious answers and grades, records
 tokens and cost, and caches good grades. ``openai`` is imported only by
-``make_llm_grader`` (through ``interviewer.openai_adapter``).
+``make_llm_grader`` (through ``interviewer.grading.llm.adapter``).
 
 ``grade`` never raises for a bad answer or a server fault (it returns a failed
 ``Grade`` saying why, ``retryable`` for 429/5xx/timeouts); it raises
@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from interviewer.errors import LLMConfigError, UserError
-from interviewer.grading import (
+from interviewer.grading.interface import (
     VERDICT_CREDIT,
     FeedbackListener,
     Grade,
@@ -31,9 +31,9 @@ from interviewer.grading import (
     failed_grade,
     zero_grade,
 )
-from interviewer.judge_output import GRADE_SCHEMA, FeedbackExtractor, extract_json_object, validate_judgement
-from interviewer.llm_client import ChatClient, ChatReply, ChatUnavailable, RateLimitInfo
-from interviewer.llm_messages import (  # noqa: F401  (re-exported for callers of the grader)
+from interviewer.grading.llm.judge import GRADE_SCHEMA, FeedbackExtractor, extract_json_object, validate_judgement
+from interviewer.grading.llm.chat import ChatClient, ChatReply, ChatUnavailable, RateLimitInfo
+from interviewer.grading.llm.messages import (  # noqa: F401  (re-exported for callers of the grader)
     PROMPT_PLACEHOLDERS,
     GraderPrompts,
     GradingRequest,
@@ -157,7 +157,7 @@ class LLMGrader:
     def _grade_cache(self):
         if isinstance(self._cache, str) and self._cache == DEFAULT_CACHE:
             try:
-                from interviewer.grade_cache import GradeCache
+                from interviewer.grading.llm.cache import GradeCache
 
                 self._cache = GradeCache(self.settings.cache_path)
             except (OSError, UserError, ImportError):
@@ -165,7 +165,7 @@ class LLMGrader:
         return self._cache
 
     def cache_key(self, item: GradingItem) -> str:
-        from interviewer.grade_cache import cache_key
+        from interviewer.grading.llm.cache import cache_key
 
         # The same model name on two servers is two models; a different answer
         # budget cuts the answer differently: both are part of the key.
@@ -204,7 +204,7 @@ class LLMGrader:
         if fits_token_budget(item.answer, budget):
             answer, truncated = item.answer, False  # no tokenizer, no thread: most answers
         else:
-            from interviewer.tokens import truncate_to_token_budget
+            from interviewer.grading.llm.tokens import truncate_to_token_budget
 
             answer, truncated = await asyncio.to_thread(
                 truncate_to_token_budget, item.answer, budget, self.model, self.settings
@@ -214,7 +214,7 @@ class LLMGrader:
         return GradingRequest(messages, await self.count_tokens(messages) if count else None, notes)
 
     async def count_tokens(self, messages: list[dict[str, str]]) -> int:
-        from interviewer.tokens import count_message_tokens
+        from interviewer.grading.llm.tokens import count_message_tokens
 
         return await asyncio.to_thread(count_message_tokens, messages, self.model, self.settings)
 
@@ -227,7 +227,7 @@ class LLMGrader:
         return TokenUsage(prompt, completion), True
 
     def _cost(self, usage: TokenUsage) -> tuple[float | None, str | None]:
-        from interviewer.pricing import estimate_cost
+        from interviewer.grading.llm.pricing import estimate_cost
 
         try:
             return estimate_cost(self.model, usage, self.settings), None
@@ -240,7 +240,7 @@ class LLMGrader:
         return failed_grade(self.name, self.version, error, model=self.model, prompt_hash=self.prompt_hash, **extra)
 
     async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
-        from interviewer.injection import earlier_answer_flags, find_injection_flags
+        from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
 
         flags = find_injection_flags(item.answer) + earlier_answer_flags(item)
         if not item.answer.strip():
@@ -281,7 +281,7 @@ class LLMGrader:
             except Exception:  # the cross-check must never break a good grade
                 offline = None
             if offline is not None and not offline.failed:
-                from interviewer.injection import score_divergence_flag
+                from interviewer.grading.injection import score_divergence_flag
 
                 divergence = score_divergence_flag(grade.score, offline.score)
                 if divergence:
@@ -400,7 +400,7 @@ def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache
     if not settings.api_key:
         raise LLMConfigError(NO_KEY_MESSAGE)
     prompts = GraderPrompts.load(settings.prompts_dir)
-    import interviewer.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
-    from interviewer.openai_adapter import OpenAIChatClient
+    import interviewer.grading.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
+    from interviewer.grading.llm.adapter import OpenAIChatClient
 
     return LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts, cache=cache)

@@ -1,6 +1,6 @@
 """The phrases that show an answer addressing its grader, and the fast matcher that finds them.
 
-Used by ``interviewer.injection``. Each rule is a lower-case regular expression with
+Used by ``interviewer.grading.injection``. Each rule is a lower-case regular expression with
 trigger keys: a rule runs only when one of its keys occurs, so a clean answer costs
 a set look-up per key rather than a regex scan per rule.
 """

@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from interviewer.injection_rules import (
+from interviewer.grading.injection_rules import (
     FLAG_DIRECT,
     FLAG_IGNORE,
     FLAG_PLEA,
@@ -39,7 +39,7 @@ from interviewer.injection_rules import (
 )
 
 if TYPE_CHECKING:
-    from interviewer.grading import GradingItem
+    from interviewer.grading.interface import GradingItem
 
 __all__ = [
     "FLAG_BASE64",

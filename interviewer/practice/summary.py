@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from interviewer.delivery import format_seconds
-from interviewer.grading import Grade, TokenUsage, failed_grade, score_band
+from interviewer.text.delivery import format_seconds
+from interviewer.grading.interface import Grade, TokenUsage, failed_grade, score_band
 
 STRONG_SCORE = 7.0
 WEAK_SCORE = 5.0

@@ -17,10 +17,10 @@ from functools import lru_cache
 from itertools import compress, filterfalse
 from typing import Any
 
-from interviewer.fillers import PUNCTUATION as _PUNCTUATION
-from interviewer.fillers import SENTENCE_END as _SENTENCE_END
-from interviewer.fillers import find_fillers
-from interviewer.text_analysis import STOP_WORDS, stem
+from interviewer.text.fillers import PUNCTUATION as _PUNCTUATION
+from interviewer.text.fillers import SENTENCE_END as _SENTENCE_END
+from interviewer.text.fillers import find_fillers
+from interviewer.text.analysis import STOP_WORDS, stem
 
 #: How fast people speak in an interview, for turning words into seconds.
 WORDS_PER_MINUTE = 150

@@ -3,7 +3,7 @@ lists, copies of the question, repetition, padding and shuffled words.
 
 Each check looks at the answer (and its alignment) and, when it fires, says how far the score
 may go and why, in words the feedback can use. Text addressed to the grader is found by
-``interviewer.injection`` (the same flags the LLM grader reports); here it is only cut out
+``interviewer.grading.injection`` (the same flags the LLM grader reports); here it is only cut out
 before scoring.
 """
 
@@ -15,10 +15,10 @@ from functools import lru_cache
 from itertools import compress, filterfalse
 from typing import Iterable
 
-from interviewer.injection import find_injection_flags
-from interviewer.injection_rules import CATEGORIES
-from interviewer.offline_features import Alignment, stem_bigrams
-from interviewer.text_analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokenize, tokens
+from interviewer.grading.injection import find_injection_flags
+from interviewer.grading.injection_rules import CATEGORIES
+from interviewer.grading.offline.features import Alignment, stem_bigrams
+from interviewer.text.analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokenize, tokens
 
 NON_ANSWERS = frozenset(
     {

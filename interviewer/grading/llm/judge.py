@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from interviewer.grading import CRITERIA, SCORE_MAX, VERDICTS, GradingItem, KeyPointResult
+from interviewer.grading.interface import CRITERIA, SCORE_MAX, VERDICTS, GradingItem, KeyPointResult
 
 #: The response_format ``json_schema`` (strict) the grader asks for; its property
 #: order is the order the judge writes: checklist, feedback, criteria, score.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from interviewer.errors import UserError
-from interviewer.grading import SCORE_MAX, Grade, GradingItem
+from interviewer.grading.interface import SCORE_MAX, Grade, GradingItem
 
 REQUIRED_TEXT = ("question", "reference", "answer")
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
-from interviewer.history import Attempt
-from interviewer.history_stats import parse_time
+from interviewer.history.store import Attempt
+from interviewer.history.stats import parse_time
 from interviewer.questions import Question
 
 if TYPE_CHECKING:
     from interviewer.bank import QuestionBank
-    from interviewer.history import History
+    from interviewer.history.store import History
 
 WEAK_SCORE = 5.0
 STRONG_SCORE = 7.0

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from interviewer.questions import TOPICS
 
 if TYPE_CHECKING:
-    from interviewer.history import Attempt
+    from interviewer.history.store import Attempt
 
 #: A trend compares the average of the last this-many graded attempts with the ones before.
 TREND_WINDOW = 5

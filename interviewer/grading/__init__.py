@@ -1,0 +1,1 @@
+"""The grading interface and what every grader shares: items, grades, injection checks."""

@@ -1,0 +1,1 @@
+"""Practice history: the SQLite store, statistics and spaced-repetition review."""

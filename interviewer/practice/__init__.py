@@ -1,0 +1,1 @@
+"""A practice interview: the session, its start, options, summary and reading questions aloud."""

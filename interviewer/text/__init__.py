@@ -1,0 +1,1 @@
+"""Reading an answer as text: analysis, fillers and delivery."""
