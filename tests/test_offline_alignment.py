@@ -161,6 +161,7 @@ def test_a_reference_built_by_hand_aligns_like_a_prepared_one(questions):
         assert align(by_hand, answer) == align(prepared, answer)
 
 
+@pytest.mark.perf
 def test_grading_takes_well_under_a_millisecond_an_answer(questions):
     # The word-against-word alignment this replaced took 1.4-1.9 ms an answer here.
     grader = OfflineGrader()
