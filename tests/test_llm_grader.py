@@ -154,12 +154,13 @@ async def test_a_refusal_is_a_failed_grade(llm_settings):
 
 
 @respx.mock
-async def test_a_cut_off_reply_is_asked_again_with_more_room(llm_settings):
+async def test_a_cut_off_reply_is_repaired_within_the_same_output_bound(llm_settings):
     route = respx.post(URL).mock(side_effect=[ok('{"key_points": [', finish_reason="length"), ok(grade_json())])
     grade = await make(llm_settings).grade(ITEM)
     assert grade.score == 7.0
-    assert sent(route, 1)["max_tokens"] == 2 * llm_settings.max_output_tokens
-    assert any("cut off" in note for note in grade.notes)
+    assert sent(route, 1)["max_tokens"] == llm_settings.max_output_tokens
+    assert "cut off" in sent(route, 1)["messages"][-1]["content"]
+    assert "the first reply was repaired" in grade.notes
 
 
 @respx.mock

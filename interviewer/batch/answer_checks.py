@@ -1,7 +1,7 @@
 """The per-answer extras of an LLM batch, in one helper process, sent over in batches: the cross-check and delivery.
 
-For each LLM grade, the same cross-check live grading does (a flag when the LLM's score is
-far above the offline grader's) and the answer's delivery metrics. In the event loop they
+For each LLM grade, the same cross-check live grading does (``judging.cross_check``: a flag
+when the LLM's score is far above the offline grader's) and the answer's delivery metrics. In the event loop they
 would delay every response behind them; in a helper process a second CPU does them while
 the loop sends the next requests. Answers go over in batches (``BATCH_SIZE``, or whatever
 has waited ``LINGER_S``): one hand-over per answer would cost the loop more than the
@@ -96,7 +96,7 @@ class AnswerChecks:
 
 
 def _settle(batch: list, finished: "asyncio.Future | None", error: BaseException | None) -> None:
-    from interviewer.grading.injection import score_divergence_flag
+    from interviewer.grading.llm.judging import cross_check
 
     results: Any = None
     if finished is not None and not finished.cancelled():
@@ -109,5 +109,4 @@ def _settle(batch: list, finished: "asyncio.Future | None", error: BaseException
             future.set_exception(error or RuntimeError("the answer checks were cancelled"))
             continue
         offline_score, delivery = results[index]
-        flag = None if grade.failed else score_divergence_flag(grade.score, offline_score)
-        future.set_result(((grade.with_flags(flag) if flag else grade), delivery))
+        future.set_result((cross_check(grade, offline_score), delivery))

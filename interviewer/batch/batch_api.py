@@ -8,7 +8,7 @@
 3. The batch is polled until it ends; Ctrl+C is safe: running again (``--resume``) picks the
    saved batch up instead of submitting a second one.
 4. The output and error files are downloaded, joined on ``custom_id``, each reply checked as
-   a live reply is (``validate_judgement``), and one record per answer appended to the output.
+   a live reply is (the judge step, ``grading.llm.judging``), and one record per answer appended to the output.
    Answers the batch did not reach (expired, cancelled) get no record: the next run sends them.
 
 The HTTP side is ``interviewer.grading.llm.adapter.OpenAIBatchService`` (the one module that
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
@@ -31,13 +31,12 @@ from interviewer.batch.runner import BatchRun, Entry, OutputWriter
 from interviewer.batch.scheduler import NO_REFERENCE_NOTE
 from interviewer.errors import UserError
 from interviewer.grading.interface import FollowUpContext, Grade, GradingItem, TokenUsage, failed_grade, zero_grade
-from interviewer.grading.llm.chat import ChatReply
+from interviewer.grading.llm.chat import SEED, ChatReply, MalformedReply, reply_from_completion
 from interviewer.settings import Settings
 
 ENDPOINT = "/v1/chat/completions"
 TERMINAL = ("completed", "failed", "expired", "cancelled")
 POLL_START_S, POLL_MAX_S = 5.0, 60.0
-SEED = 7
 
 
 class BatchService(Protocol):
@@ -175,53 +174,27 @@ def _reply_of(line: dict[str, Any]) -> tuple[ChatReply | None, str | None]:
         message = detail.get("message") if isinstance(detail, dict) else str(detail)
         return None, f"the batch request failed (HTTP {status}): {message or 'no detail'}"
     try:
-        choice = body["choices"][0]
-        message = choice["message"]
-    except (KeyError, IndexError, TypeError):
-        return None, "the batch returned a malformed response"
-    usage = body.get("usage") or {}
-    return ChatReply(
-        text=message.get("content") or "",
-        finish_reason=choice.get("finish_reason"),
-        usage=TokenUsage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
-        if usage else None,
-        refusal=message.get("refusal") or None,
-    ), None
+        return reply_from_completion(body, mode="json_schema"), None
+    except MalformedReply as fault:
+        return None, f"the batch returned a malformed response ({fault})"
 
 
 def grade_from_reply(reply: ChatReply, item: GradingItem, model: str, prompt_hash: str | None,
                      settings: Settings, offline=None) -> Grade:
-    """A batch reply checked like a live one; a bad reply fails (a batch cannot ask for a repair).
+    """A batch reply through the same judge step and code-side checks as a live reply; a bad
+    reply fails (a batch cannot ask for a repair).
 
-    ``offline``: a grader with ``grade_now`` for the same cross-check live grading does (a
-    flag when the two scores are far apart)."""
-    from interviewer.grading.injection import find_injection_flags, score_divergence_flag
-    from interviewer.grading.llm.judge import extract_json_object, validate_judgement
-    from interviewer.grading.llm.grader import GRADER_VERSION, checklist_flag
+    ``offline``: a grader with ``grade_now`` for the cross-check live grading does."""
+    from interviewer.grading.llm.judging import GradeOrigin, check_grade, judge
 
     cost, notes = _batch_cost(model, reply.usage, settings)
-    extra = dict(model=model, prompt_hash=prompt_hash, usage=reply.usage, cost_usd=cost, notes=notes)
-    if reply.refusal:
-        return failed_grade("llm", GRADER_VERSION, f"the model refused to grade this answer: {reply.refusal}", **extra)
-    if reply.finish_reason == "length":
-        return failed_grade("llm", GRADER_VERSION, "the model's reply was cut off; raise INTERVIEWER_MAX_OUTPUT_TOKENS",
-                            **extra)
-    judgement, problems = validate_judgement(extract_json_object(reply.text), item)
-    if judgement is None:
-        return failed_grade("llm", GRADER_VERSION, "the model's reply was not a valid grade: " + "; ".join(problems),
-                            **extra)
-    grade = Grade(score=judgement.score, feedback=judgement.feedback, grader="llm", grader_version=GRADER_VERSION,
-                  criteria=judgement.criteria, key_points=judgement.key_points, **extra)
-    flags = list(find_injection_flags(item.answer))
-    flag = checklist_flag(grade.score, grade.key_points)
-    if flag:
-        flags.append(flag)
-    if offline is not None and item.has_reference:
+    grade = judge(item, reply, GradeOrigin(model, prompt_hash)).grade
+    grade = replace(grade, usage=reply.usage, cost_usd=cost).with_notes(*notes, "graded through the Batch API")
+    offline_score = None
+    if offline is not None and item.has_reference and not grade.failed:
         other = offline.grade_now(item)
-        divergence = None if other.failed else score_divergence_flag(grade.score, other.score)
-        if divergence:
-            flags.append(divergence)
-    return grade.with_flags(*flags).with_notes("graded through the Batch API")
+        offline_score = None if other.failed else other.score
+    return check_grade(item, grade, offline_score)
 
 
 def _batch_cost(model: str, usage: TokenUsage | None, settings: Settings) -> tuple[float | None, tuple[str, ...]]:

@@ -32,21 +32,23 @@ import httpx
 import openai
 
 from interviewer.errors import LLMConfigError
-from interviewer.grading.interface import TokenUsage
 from interviewer.grading.llm.chat import (
     OUTPUT_MODES,
+    SEED,
     ChatReply,
     ChatUnavailable,
     DeltaListener,
+    MalformedReply,
     OutputMode,
     RateLimitInfo,
+    parse_completion,
     parse_rate_limit_headers,
     parse_retry_after,
+    usage_of,
 )
 from interviewer.settings import Settings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-SEED = 7
 #: Parameters a server may refuse; each is dropped (and remembered) when a 400 names it.
 OPTIONAL_PARAMS = ("seed", "temperature", "stream_options")
 #: 400s that asking differently cannot fix.
@@ -78,10 +80,6 @@ class ServerProfile:
             token_param=token_param if token_param in ("max_tokens", "max_completion_tokens") else "max_tokens",
             dropped=frozenset(p for p in data.get("dropped") or () if p in OPTIONAL_PARAMS),
         )
-
-
-class _Malformed(Exception):
-    """The server answered 200 with a body that is not a chat completion."""
 
 
 class _Dropped(Exception):
@@ -233,7 +231,7 @@ class OpenAIChatClient:
                     ) from None
                 adjustments += 1
                 profile = changed
-            except (_Malformed, _Dropped) as fault:
+            except (MalformedReply, _Dropped) as fault:
                 self._reached = True
                 if body_retries <= 0:
                     raise ChatUnavailable(str(fault), retryable=True) from None
@@ -285,13 +283,13 @@ class OpenAIChatClient:
         except httpx.TransportError as error:
             raise _Dropped(f"the connection dropped in the middle of the reply ({error.__class__.__name__})") from None
         except (ValueError, openai.APIResponseValidationError) as error:
-            raise _Malformed(f"the server sent a malformed stream ({error.__class__.__name__})") from None
+            raise MalformedReply(f"the server sent a malformed stream ({error.__class__.__name__})") from None
         if finish_reason is None and not parts and not refusal:
             raise _Dropped("the stream ended before any reply")
         return ChatReply(
             text="".join(parts),
             finish_reason=finish_reason,
-            usage=_usage(usage),
+            usage=usage_of(usage),
             refusal="".join(refusal) or None,
             rate_limit=info,
             output_mode=mode,
@@ -358,49 +356,6 @@ class OpenAIChatClient:
         if isinstance(error, openai.APIResponseValidationError):
             return ChatUnavailable("the server sent a malformed response", retryable=True)
         return ChatUnavailable(f"the LLM request failed: {_error_text(error)}", retryable=True)
-
-
-def parse_completion(body: bytes, info: RateLimitInfo | None, mode: OutputMode) -> ChatReply:
-    """A chat completion's JSON body as a ``ChatReply``; ``_Malformed`` if it is not one."""
-    try:
-        data = json.loads(body)
-    except ValueError as error:
-        raise _Malformed(f"the server sent a malformed response ({error.__class__.__name__})") from None
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not choices or not isinstance(choices, list):
-        raise _Malformed("the server sent a response without choices")
-    choice = choices[0]
-    message = choice.get("message") if isinstance(choice, dict) else None
-    if not isinstance(message, dict):
-        raise _Malformed("the server sent a choice without a message")
-    content = message.get("content")
-    if content is not None and not isinstance(content, str):
-        raise _Malformed("the server sent a message whose content is not text")
-    refusal = message.get("refusal")
-    usage = data.get("usage")
-    return ChatReply(
-        text=content or "",
-        finish_reason=choice.get("finish_reason"),
-        usage=_usage(usage if isinstance(usage, dict) else None),
-        refusal=refusal if isinstance(refusal, str) and refusal else None,
-        rate_limit=info,
-        output_mode=mode,
-    )
-
-
-def _usage(usage) -> TokenUsage | None:
-    if usage is None:
-        return None
-    if isinstance(usage, dict):
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    else:
-        prompt, completion = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
-    if prompt is None and completion is None:
-        return None
-    try:
-        return TokenUsage(int(prompt or 0), int(completion or 0))
-    except (TypeError, ValueError):
-        return None  # nonsense counts: the grader estimates instead
 
 
 class OpenAIBatchService:

@@ -18,6 +18,8 @@ from interviewer.grading.interface import TokenUsage
 #: How a server is asked for JSON, best first. Remembered per server.
 OutputMode = Literal["json_schema", "json_object", "text"]
 OUTPUT_MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
+#: The sampling seed of every grading request (live and Batch API): the same answer, the same grade.
+SEED = 7
 
 DeltaListener = Callable[[str], Any]
 
@@ -162,3 +164,60 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo:
         retry_after_s=parse_retry_after(lowered),
         observed_at=time.monotonic(),
     )
+
+
+class MalformedReply(Exception):
+    """The server answered 200 with a body that is not a chat completion."""
+
+
+def usage_of(usage: Any) -> TokenUsage | None:
+    """Token usage from a completion's ``usage`` (a dict, or the SDK's object in a stream)."""
+    if usage is None:
+        return None
+    if isinstance(usage, dict):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    else:
+        prompt, completion = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+    if prompt is None and completion is None:
+        return None
+    try:
+        return TokenUsage(int(prompt or 0), int(completion or 0))
+    except (TypeError, ValueError):
+        return None  # nonsense counts: the grader estimates instead
+
+
+def reply_from_completion(data: Any, info: RateLimitInfo | None = None, mode: OutputMode = "text") -> ChatReply:
+    """A chat completion (decoded JSON) as a ``ChatReply``; ``MalformedReply`` if it is not one.
+
+    The one reader of completions: live requests (``adapter``) and Batch API results both use it."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not choices or not isinstance(choices, list):
+        raise MalformedReply("the server sent a response without choices")
+    choice = choices[0]
+    message = choice.get("message") if isinstance(choice, dict) else None
+    if not isinstance(message, dict):
+        raise MalformedReply("the server sent a choice without a message")
+    content = message.get("content")
+    if content is not None and not isinstance(content, str):
+        raise MalformedReply("the server sent a message whose content is not text")
+    refusal = message.get("refusal")
+    usage = data.get("usage")
+    return ChatReply(
+        text=content or "",
+        finish_reason=choice.get("finish_reason"),
+        usage=usage_of(usage if isinstance(usage, dict) else None),
+        refusal=refusal if isinstance(refusal, str) and refusal else None,
+        rate_limit=info,
+        output_mode=mode,
+    )
+
+
+def parse_completion(body: bytes, info: RateLimitInfo | None = None, mode: OutputMode = "text") -> ChatReply:
+    """A chat completion's JSON body as a ``ChatReply``; ``MalformedReply`` if it is not one."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise MalformedReply(f"the server sent a malformed response ({error.__class__.__name__})") from None
+    return reply_from_completion(data, info, mode)

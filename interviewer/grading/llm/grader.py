@@ -1,9 +1,10 @@
 """The LLM grader: prompts in, a checked ``Grade`` out, over any OpenAI-compatible chat server.
 
-Pure logic: sends the messages ``llm_messages`` builds, checks the
-judge's JSON in code (one repair request, one retry with more room when cut
-off), streams the feedback, flags suspicious answers and grades, records
-tokens and cost, and caches good grades. ``openai`` is imported only by
+Pure logic: sends the messages ``messages`` builds, turns each reply into a
+grade through the one judge step (``judging.judge``: one repair request when a
+reply is unusable or cut off, within the same output bound), streams the
+feedback, runs the code-side checks (``judging.check_grade``), records tokens
+and cost, and caches good grades. ``openai`` is imported only by
 ``make_llm_grader`` (through ``interviewer.grading.llm.adapter``).
 
 ``grade`` never raises for a bad answer or a server fault (it returns a failed
@@ -21,17 +22,23 @@ from typing import Any
 
 from interviewer.errors import LLMConfigError, UserError
 from interviewer.grading.interface import (
-    VERDICT_CREDIT,
     FeedbackListener,
     Grade,
     Grader,
     GradingItem,
-    KeyPointResult,
     TokenUsage,
-    failed_grade,
     zero_grade,
 )
-from interviewer.grading.llm.judge import GRADE_SCHEMA, FeedbackExtractor, extract_json_object, validate_judgement
+from interviewer.grading.llm.judge import GRADE_SCHEMA, FeedbackExtractor
+from interviewer.grading.llm.judging import (  # noqa: F401  (GRADER_VERSION, checklist_flag: re-exported)
+    CHECKLIST_SLACK,
+    GRADER_VERSION,
+    GradeOrigin,
+    check_grade,
+    checklist_flag,
+    judge,
+    without_item_notes,
+)
 from interviewer.grading.llm.chat import ChatClient, ChatReply, ChatUnavailable, RateLimitInfo
 from interviewer.grading.llm.messages import (  # noqa: F401  (re-exported for callers of the grader)
     PROMPT_PLACEHOLDERS,
@@ -45,31 +52,14 @@ from interviewer.grading.llm.messages import (  # noqa: F401  (re-exported for c
 )
 from interviewer.settings import Settings
 
-GRADER_VERSION = "llm-1"
 FOLLOW_UP_MAX_TOKENS = 120
 #: How much of an unusable reply is echoed back in the repair request.
 REPAIR_ECHO_CHARS = 4000
-#: A score this far above what the checklist supports is flagged for review.
-CHECKLIST_SLACK = 4.5
 
 NO_KEY_MESSAGE = (
     "No OPENAI_API_KEY set: set OPENAI_API_KEY in the environment or .env "
     "(and OPENAI_BASE_URL for a local server), or run with --offline."
 )
-
-
-def checklist_flag(score: float, key_points: tuple[KeyPointResult, ...]) -> str | None:
-    """A flag when the score is far above what the judge's own checklist supports."""
-    if not key_points:
-        return None
-    covered = sum(VERDICT_CREDIT.get(k.verdict, 0.0) for k in key_points)
-    supported = 10.0 * covered / len(key_points)
-    if score > supported + CHECKLIST_SLACK:
-        return (
-            f"score {score:g} does not follow from the checklist "
-            f"({covered:g} of {len(key_points)} key points covered); review this grade"
-        )
-    return None
 
 
 def fits_token_budget(text: str, budget: int) -> bool:
@@ -236,27 +226,19 @@ class LLMGrader:
 
     # -- grading -----------------------------------------------------------------------------
 
-    def _failed(self, error: str, **extra: Any) -> Grade:
-        return failed_grade(self.name, self.version, error, model=self.model, prompt_hash=self.prompt_hash, **extra)
-
     async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
-        from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
-
-        flags = find_injection_flags(item.answer) + earlier_answer_flags(item)
         if not item.answer.strip():
-            grade = self._empty_answer(item).with_flags(*flags)
-            return grade.with_notes("hint used") if item.hinted_points else grade
-
+            return check_grade(item, self._empty_answer(item))
         key = self.cache_key(item) if self._grade_cache() is not None else None
-        grade = await self._cached(key)
-        if grade is None:
-            request = await self.prepare(item, count=False)
-            grade = await self._ask(item, request, on_feedback)
-            grade = grade.with_notes(*request.notes).with_flags(*flags)
-            if not grade.failed:
-                grade = await self._review_flags(item, grade)
-                await self._store(key, grade)
-        return grade.with_notes("hint used") if item.hinted_points else grade
+        cached = await self._cached(key)
+        if cached is not None:
+            return check_grade(item, cached)
+        request = await self.prepare(item, count=False)
+        grade = (await self._ask(item, request, on_feedback)).with_notes(*request.notes)
+        grade = check_grade(item, grade, None if grade.failed else await self._offline_score(item))
+        if not grade.failed:
+            await self._store(key, without_item_notes(grade))
+        return grade
 
     def _empty_answer(self, item: GradingItem) -> Grade:
         return zero_grade(
@@ -269,34 +251,36 @@ class LLMGrader:
             notes=("empty answer: graded without a request",),
         )
 
-    async def _review_flags(self, item: GradingItem, grade: Grade) -> Grade:
-        """Flags from code, not the model: a score the checklist does not support, or far above offline."""
-        extra: list[str] = []
-        flag = checklist_flag(grade.score, grade.key_points)
-        if flag:
-            extra.append(flag)
-        if self.fallback is not None:
-            try:
-                offline = await self.fallback.grade(item)
-            except Exception:  # the cross-check must never break a good grade
-                offline = None
-            if offline is not None and not offline.failed:
-                from interviewer.grading.injection import score_divergence_flag
+    async def _offline_score(self, item: GradingItem) -> float | None:
+        """The offline grader's score on the same answer, for the cross-check (None without one)."""
+        if self.fallback is None:
+            return None
+        try:
+            offline = await self.fallback.grade(item)
+        except Exception:  # the cross-check must never break a good grade
+            return None
+        return None if offline.failed else offline.score
 
-                divergence = score_divergence_flag(grade.score, offline.score)
-                if divergence:
-                    extra.append(divergence)
-        return grade.with_flags(*extra) if extra else grade
+    def _listener(self, on_feedback: FeedbackListener | None):
+        """A delta callback that passes on the new characters of the reply's feedback field."""
+        if on_feedback is None:
+            return None
+        extractor = FeedbackExtractor()
+
+        def on_delta(delta: str) -> Any:
+            text = extractor.feed(delta)
+            return on_feedback(text) if text else None  # the adapter awaits an async listener
+
+        return on_delta
 
     async def _ask(self, item: GradingItem, request: GradingRequest, on_feedback) -> Grade:
-        """Request, check, repair once, retry once with more room; always returns a Grade."""
+        """Request, judge, and repair once when the reply is unusable; always returns a Grade."""
         messages = request.messages
         usage_total = TokenUsage()
         estimated = False
-        max_tokens = self.settings.max_output_tokens
         conversation = messages
-        stream_to = on_feedback
-        length_retried = repaired = False
+        on_delta = self._listener(on_feedback)
+        origin = GradeOrigin(self.model, self.prompt_hash, self.name, self.version)
         notes: list[str] = []
 
         def finish(grade: Grade) -> Grade:
@@ -304,76 +288,33 @@ class LLMGrader:
             all_notes = notes + (["token usage estimated"] if estimated else []) + ([cost_note] if cost_note else [])
             return replace(grade, usage=usage_total, cost_usd=cost).with_notes(*all_notes)
 
-        while True:
-            extractor = FeedbackExtractor() if stream_to is not None else None
-            on_delta = None
-            if extractor is not None:
-
-                def on_delta(delta: str, _extractor=extractor, _listener=stream_to) -> Any:
-                    text = _extractor.feed(delta)
-                    return _listener(text) if text else None  # the adapter awaits an async listener
-
+        for attempt in ("first", "repair"):
             try:
                 reply = await self.client.complete(
-                    conversation, json_schema=GRADE_SCHEMA, max_tokens=max_tokens, on_delta=on_delta
+                    conversation, json_schema=GRADE_SCHEMA, max_tokens=self.settings.max_output_tokens,
+                    on_delta=on_delta,
                 )
             except ChatUnavailable as fault:
-                return finish(
-                    self._failed(fault.message, retryable=fault.retryable, retry_after_s=fault.retry_after_s)
-                )
+                return finish(origin.failed(fault.message, retryable=fault.retryable,
+                                            retry_after_s=fault.retry_after_s))
             usage, guessed = await self._usage(
                 reply, conversation, request.prompt_tokens if conversation is messages else None
             )
             usage_total += usage
             estimated = estimated or guessed
-            stream_to = None  # a second request is never streamed: its text would repeat the first
-
-            if reply.refusal:
-                return finish(self._failed(f"the model refused to grade this answer: {reply.refusal.strip()}"))
-            if reply.finish_reason == "content_filter":
-                return finish(self._failed("the server's content filter stopped the grade"))
-            if reply.finish_reason == "length":
-                if not length_retried:
-                    length_retried = True
-                    notes.append(f"reply cut off at {max_tokens} tokens; asked again with {max_tokens * 2}")
-                    max_tokens *= 2
-                    continue
-                return finish(
-                    self._failed(
-                        f"the model's reply was cut off at {max_tokens} output tokens twice; "
-                        "raise INTERVIEWER_MAX_OUTPUT_TOKENS"
-                    )
-                )
-
-            judgement, problems = validate_judgement(extract_json_object(reply.text), item)
-            if judgement is not None:
-                if repaired:
+            judged = judge(item, reply, origin, repaired=attempt == "repair")
+            if not judged.needs_repair or attempt == "repair":
+                if attempt == "repair" and not judged.grade.failed:
                     notes.append("the first reply was repaired")
-                return finish(
-                    Grade(
-                        score=judgement.score,
-                        feedback=judgement.feedback,
-                        grader=self.name,
-                        grader_version=self.version,
-                        criteria=judgement.criteria,
-                        key_points=judgement.key_points,
-                        model=self.model,
-                        prompt_hash=self.prompt_hash,
-                    )
-                )
-            if repaired:
-                return finish(
-                    self._failed(
-                        "the model's reply was not a valid grade, even after one repair request: "
-                        + "; ".join(problems)
-                    )
-                )
-            repaired = True
+                return finish(judged.grade)
+            # A repair's text would repeat what the listener already has: it streams to nobody.
+            on_delta = None
             conversation = [
                 *messages,
                 {"role": "assistant", "content": reply.text[:REPAIR_ECHO_CHARS]},
-                {"role": "user", "content": self.prompts.repair.render(problems="; ".join(problems))},
+                {"role": "user", "content": self.prompts.repair.render(problems="; ".join(judged.problems))},
             ]
+        raise AssertionError("unreachable")
 
     # -- follow-ups --------------------------------------------------------------------------
 
