@@ -92,3 +92,26 @@ def test_html_is_self_contained_with_charts_and_escaped_text(output):
 def test_report_format_from_the_file_name():
     assert [format_for(n) for n in ("r.html", "r.HTM", "r.csv", "r.md", "r.jsonl", "r.txt")] == [
         "html", "html", "csv", "md", "jsonl", "md"]
+
+
+@pytest.mark.parametrize("leader", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(tmp_path, leader):
+    hostile = f'{leader}HYPERLINK("http://x","click")'
+    path = tmp_path / "grades.jsonl"
+    path.write_text(json.dumps(record("1", hostile, "regularisation", 7.0, feedback=hostile,
+                                      question=f"{leader}1+2", flags=[hostile])) + "\n")
+    buffer = io.StringIO()
+    write_report(path, buffer, "csv")
+    row = next(csv.DictReader(io.StringIO(buffer.getvalue(), newline="")))
+    assert row["candidate"] == "'" + hostile and row["feedback"] == "'" + hostile
+    assert row["question"] == f"'{leader}1+2" and row["flags"] == "'" + hostile
+    assert row["score"] == "7.0"  # numbers are left alone
+
+
+def test_csv_leaves_ordinary_text_and_inner_formula_characters_alone(tmp_path):
+    path = tmp_path / "grades.jsonl"
+    path.write_text(json.dumps(record("1", "Ann = Bob", "regularisation", 7.0, feedback="a-b +c @d")) + "\n")
+    buffer = io.StringIO()
+    write_report(path, buffer, "csv")
+    row = next(csv.DictReader(io.StringIO(buffer.getvalue(), newline="")))
+    assert row["candidate"] == "Ann = Bob" and row["feedback"] == "a-b +c @d"

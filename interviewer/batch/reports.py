@@ -16,6 +16,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from interviewer.batch.records import INPUT_ERROR, UNMATCHED_ERROR
 from interviewer.grading.interface import CRITERIA
+from interviewer.safe_text import spreadsheet_cell
 
 REPORT_FORMATS = ("jsonl", "csv", "md", "html")
 UNKNOWN_CANDIDATE = "(unnamed)"
@@ -201,10 +202,11 @@ def csv_row(record: dict[str, Any]) -> list[Any]:
 
 
 def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """One row per record; a text cell a spreadsheet would run as a formula is neutralised."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for record in records:
-        writer.writerow(csv_row(record))
+        writer.writerow([spreadsheet_cell(cell) for cell in csv_row(record)])
 
 
 # --------------------------------------------------------------------------- Markdown
