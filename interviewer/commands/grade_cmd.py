@@ -121,6 +121,7 @@ class _Console:
 
 
 def run(args: argparse.Namespace, settings) -> int:
+    from interviewer.atomic_files import atomic_write
     from interviewer.bank import open_bank
     from interviewer.batch.inputs import STDIN, iter_inputs, resolve_inputs
     from interviewer.batch.items import InputItem
@@ -208,8 +209,7 @@ def run(args: argparse.Namespace, settings) -> int:
     print(format_summary(summary, out_path), file=sys.stderr)
     if report_path is not None:
         fmt = args.format or format_for(report_path)
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(report_path, "w", encoding="utf-8", newline="") as handle:
+        with atomic_write(report_path, newline="") as handle:  # a kill part-way keeps the old report
             write_report(out_path, handle, fmt, summary)
         print(f"report: {report_path}", file=sys.stderr)
     elif args.format and out_path.exists():

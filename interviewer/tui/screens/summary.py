@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from interviewer.atomic_files import atomic_write_text
 from interviewer.text.delivery import format_seconds
 from interviewer.practice.session import PracticeSession
 from interviewer.practice.summary import SessionSummary, summary_markdown
@@ -131,8 +132,7 @@ class SummaryScreen(Screen):
         path = self.session.transcript_path.with_suffix(".md")
         title = f"Practice interview {self.session.session_id}"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(summary_markdown(self.summary, title, self.session.candidate), encoding="utf-8")
+            atomic_write_text(path, summary_markdown(self.summary, title, self.session.candidate))
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
             return
