@@ -113,3 +113,28 @@ def test_llm_grading_through_the_cli(workdir, capsys, monkeypatch):
     (colour,) = [r for r in graded if "favourite colour" in r["question"]]
     assert "graded without a reference answer" in colour["flags"]
     assert "tokens:" in err
+
+
+@pytest.mark.parametrize("layout", ["empty file", "empty folder", "unrelated files", "question without answer"])
+def test_nothing_to_grade_exits_4_with_a_message(workdir, capsys, layout):
+    (workdir / "in").mkdir()
+    if layout == "empty file":
+        (workdir / "in" / "a.jsonl").write_text("")
+    elif layout == "unrelated files":
+        (workdir / "in" / "photo.png").write_bytes(b"\x89PNG")
+        (workdir / "in" / "notes.pdf").write_bytes(b"%PDF")
+    elif layout == "question without answer":
+        (workdir / "in" / "t.txt").write_text("Interviewer: What is dropout?\n")
+    assert main(["grade", "in", "--offline", "--report", "r.html"]) == 4
+    err = capsys.readouterr().err
+    assert "nothing to grade" in err and "0 answer(s)" not in err
+    assert not (workdir / "grades.jsonl").exists() and not (workdir / "r.html").exists()
+
+
+def test_every_line_unreadable_is_nothing_to_grade_and_the_problems_are_kept(workdir, capsys):
+    (workdir / "a.jsonl").write_text('{"question": "q"}\nnot json\n')
+    assert main(["grade", "a.jsonl", "--offline"]) == 4
+    err = capsys.readouterr().err
+    assert "a.jsonl:1: missing 'answer'" in err and "a.jsonl:2: not valid JSON" in err
+    assert "nothing to grade: every part of a.jsonl" in err and "2 problem(s)" in err
+    assert [r["kind"] for r in records(workdir / "grades.jsonl")] == ["input-error", "input-error"]

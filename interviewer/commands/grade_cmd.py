@@ -34,7 +34,8 @@ examples:
   interviewer grade big.csv --batch-api --resume   # collect the results later
 
 exit codes: 0 all graded; 1 finished, but some answers were not graded or some input lines
-were unreadable (see the output); 2 bad input; 3 LLM not usable; 130 interrupted."""
+were unreadable (see the output); 2 bad input; 3 LLM not usable; 4 nothing to grade (no
+answer found: empty input, no answer files, every line unreadable); 130 interrupted."""
 
 
 def register(subparsers) -> None:
@@ -123,13 +124,13 @@ class _Console:
 def run(args: argparse.Namespace, settings) -> int:
     from interviewer.atomic_files import atomic_write
     from interviewer.bank import open_bank
-    from interviewer.batch.inputs import STDIN, iter_inputs, resolve_inputs
+    from interviewer.batch.inputs import KNOWN_EXTENSIONS, STDIN, iter_inputs, resolve_inputs
     from interviewer.batch.items import InputItem
     from interviewer.batch.matching import DEFAULT_THRESHOLD, BankMatcher
     from interviewer.batch.reports import Summary, format_for, format_summary, read_records, summarise, write_report
     from interviewer.batch.runner import (DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, BatchRun, default_workers,
                                          scan_output)
-    from interviewer.errors import UserError
+    from interviewer.errors import NothingToGrade, UserError
 
     if args.model:
         settings = settings.with_changes(model=args.model)
@@ -148,6 +149,9 @@ def run(args: argparse.Namespace, settings) -> int:
     names = resolve_inputs(args.inputs, exclude=exclude)
     if names.count(STDIN) > 1:
         raise UserError("'-' (stdin) may be given only once")
+    if not names:
+        raise NothingToGrade(f"nothing to grade: no answer file in {', '.join(args.inputs)} "
+                             f"(files read from a folder: {', '.join(KNOWN_EXTENSIONS)})")
     bank = open_bank(args.bank, settings)
     matcher = BankMatcher(bank, threshold)
 
@@ -206,6 +210,10 @@ def run(args: argparse.Namespace, settings) -> int:
         summary = running
     else:
         summary = summarise(read_records(out_path)) if out_path.exists() else summarise(())
+    if summary.answers == 0:
+        if not existed and out_path.exists() and out_path.stat().st_size == 0:
+            out_path.unlink()  # an empty output this run created is not worth keeping
+        raise NothingToGrade(_nothing_found(summary, args.inputs))
     print(format_summary(summary, out_path), file=sys.stderr)
     if report_path is not None:
         fmt = args.format or format_for(report_path)
@@ -215,3 +223,14 @@ def run(args: argparse.Namespace, settings) -> int:
     elif args.format and out_path.exists():
         write_report(out_path, sys.stdout, args.format, summary)
     return EXIT_FAILURES if summary.errors or summary.input_problems else EXIT_OK
+
+
+def _nothing_found(summary, inputs: list[str]) -> str:
+    """Why a run found no answer, for the message that goes with exit code 4."""
+    where = ", ".join(inputs)
+    if summary.input_problems:
+        return (f"nothing to grade: every part of {where} that could hold an answer was unreadable "
+                f"({summary.input_problems} problem(s), listed above)")
+    return (f"nothing to grade: no answer found in {where} (expected JSONL or CSV with 'question' and "
+            "'answer', a session transcript, or a transcript with Interviewer:/Candidate: turns, "
+            "each question followed by an answer)")
