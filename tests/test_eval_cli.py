@@ -30,6 +30,11 @@ ROWS = [
     ("A loop.", 1.5),
     ("not answered", 0),
     ("Something about variables in memory.", 1),
+    ("A function defined in terms of itself, calling itself on a smaller input.", 5),
+    ("A function that calls another function.", 2),
+    ("It calls itself.", 4),
+    ("A kind of variable.", 0),
+    ("I don't know.", 0),
 ]
 
 
@@ -74,8 +79,8 @@ def test_table_is_the_default(dataset, capsys):
 
 
 def test_limit_grades_only_the_first_answers(dataset, capsys):
-    main(["eval", str(dataset), "--json", "--limit", "3"])
-    assert json.loads(capsys.readouterr().out)["n"] == 3
+    main(["eval", str(dataset), "--json", "--limit", "10"])
+    assert json.loads(capsys.readouterr().out)["n"] == 10
 
 
 def test_missing_file_exits_2_with_a_message(tmp_path, capsys):
@@ -83,12 +88,48 @@ def test_missing_file_exits_2_with_a_message(tmp_path, capsys):
     assert "missing.jsonl: no such file" in capsys.readouterr().err
 
 
-def test_file_without_a_usable_line_exits_2(tmp_path, capsys):
+def test_file_without_a_usable_line_is_nothing_to_grade(tmp_path, capsys):
     path = tmp_path / "bad.jsonl"
     path.write_text("{}\n")
-    assert main(["eval", str(path)]) == 2
+    assert main(["eval", str(path)]) == 4
     err = capsys.readouterr().err
     assert f"{path}:1:" in err and "no graded answers" in err
+
+
+def graded_lines(count, start=0):
+    return [json.dumps({"qid": "q1", "question": QUESTION, "reference": REFERENCE, "answer": ROWS[i % len(ROWS)][0],
+                        "score": ROWS[i % len(ROWS)][1], "scale_max": 5}) for i in range(start, start + count)]
+
+
+@pytest.mark.parametrize("good, bad", [(2, 7), (9, 0), (12, 13)])
+def test_too_few_usable_lines_give_no_correlation_and_exit_4(tmp_path, capsys, good, bad):
+    path = tmp_path / "few.jsonl"
+    path.write_text("\n".join(graded_lines(good) + ["{broken"] * bad) + "\n")
+    assert main(["eval", str(path), "--json"]) == 4
+    out, err = capsys.readouterr()
+    assert out == "" and "Pearson" not in err and "no figures computed" in err
+    assert (f"only {good} usable" in err) if good < 10 else (f"{bad} of {good + bad} lines are malformed" in err)
+
+
+def test_a_line_that_is_not_utf8_is_named_and_the_rest_evaluated(tmp_path, capsys):
+    path = tmp_path / "bytes.jsonl"
+    lines = [line.encode() for line in graded_lines(12)]
+    lines.insert(3, b'{"answer": "caf\xe9"}')
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["eval", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{path}:4: not UTF-8 text" in err
+    data = json.loads(out)
+    assert data["n"] == 12 and data["skipped_lines"] == 1
+
+
+def test_pearson_comes_with_its_95_percent_interval(dataset, capsys):
+    assert main(["eval", str(dataset), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    low, high = data["pearson_ci95"]
+    assert -1 <= low < data["pearson"] < high <= 1
+    assert main(["eval", str(dataset)]) == 0
+    assert f"(95% CI {low:.3f} to {high:.3f})" in capsys.readouterr().out
 
 
 def test_bad_limit_is_an_argument_error(dataset, capsys):

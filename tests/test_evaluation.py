@@ -18,7 +18,9 @@ from interviewer.eval.evaluation import (
     per_question_pearson,
     quadratic_weighted_kappa,
     ranks,
+    pearson_ci95,
     read_dataset,
+    too_little_to_evaluate,
     rmse,
     score_step,
     spearman,
@@ -109,6 +111,18 @@ def test_read_dataset_reports_bad_lines_with_their_numbers(tmp_path):
     assert answers[0].qid == "1.1" and answers[1].qid is None
     assert [p.split(": ")[0] for p in problems] == [f"{path}:{n}" for n in (2, 3, 5, 6, 7)]
     assert "score" in problems[1] and "outside" in problems[2]
+
+
+def test_pearson_ci95_is_fishers_interval():
+    low, high = pearson_ci95(0.5, 28)  # z = 0.5493, half-width 1.96/5 = 0.392
+    assert (low, high) == (pytest.approx(0.1552, abs=1e-3), pytest.approx(0.7361, abs=1e-3))
+    assert pearson_ci95(None, 50) is None and pearson_ci95(0.9, 3) is None
+    assert pearson_ci95(1.0, 12)[1] == pytest.approx(1.0)
+
+
+def test_too_little_to_evaluate_needs_ten_answers_and_a_usable_majority():
+    assert too_little_to_evaluate(9, 0) and too_little_to_evaluate(2, 7) and too_little_to_evaluate(12, 13)
+    assert too_little_to_evaluate(10, 0) is None and too_little_to_evaluate(12, 12) is None
 
 
 def test_missing_file_is_a_user_error(tmp_path):

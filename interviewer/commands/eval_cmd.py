@@ -17,8 +17,11 @@ fields are ignored). Our 0-10 scores are mapped onto each line's 0..scale_max.
 
 Reports n, Pearson r, Spearman rho, quadratic weighted kappa (on the file's score
 steps), RMSE, MAE, share within 1 point, mean predicted vs human, the median
-per-question Pearson r and answers per second. Malformed lines are reported as
-file:line: message and skipped; failed grades are counted and left out.
+per-question Pearson r and answers per second, with a 95% confidence interval
+beside Pearson r. Malformed lines (bad JSON, missing fields, bytes that are not
+UTF-8) are reported as file:line: message and skipped; failed grades are counted
+and left out. Fewer than 10 usable answers, or more malformed lines than usable
+ones, give no figures and exit code 4.
 
 --grader llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for a local server). Its
 grades are cached under INTERVIEWER_HOME, so a second run over the same file
@@ -72,21 +75,30 @@ async def _evaluate_llm(answers, grader, concurrency: int, progress):
             await close()
 
 
+#: Figures left out when too few answers were graded for them to mean anything.
+CORRELATIONS = ("pearson", "pearson_ci95", "spearman", "qwk", "per_question_pearson_median")
+
+
 def run(args: argparse.Namespace, settings) -> int:
     import asyncio
     import json
 
-    from interviewer.errors import EXIT_FAILURES, EXIT_OK, LLMConfigError, UserError
-    from interviewer.eval.evaluation import evaluate_sync, format_report, read_dataset
+    from interviewer.errors import EXIT_FAILURES, EXIT_NOTHING_TO_GRADE, EXIT_OK, LLMConfigError, NothingToGrade
+    from interviewer.eval.evaluation import evaluate_sync, format_report, read_dataset, too_little_to_evaluate
     from interviewer.grading.choose import make_grader
+    from interviewer.safe_text import for_terminal
 
     answers, problems = read_dataset(args.dataset)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(for_terminal(problem), file=sys.stderr)
+    in_file = len(answers)
     if args.limit is not None:
         answers = answers[: args.limit]
     if not answers:
-        raise UserError(f"{args.dataset}: no graded answers to evaluate")
+        raise NothingToGrade(f"{args.dataset}: no graded answers to evaluate")
+    reason = too_little_to_evaluate(in_file, len(problems)) or too_little_to_evaluate(len(answers), 0)
+    if reason:
+        raise NothingToGrade(f"{args.dataset}: {reason}; no figures computed")
     try:
         grader = make_grader(settings, args.grader)
     except LLMConfigError:
@@ -103,6 +115,9 @@ def run(args: argparse.Namespace, settings) -> int:
 
     data = report.to_dict()
     data["dataset"] = str(args.dataset)
+    too_few = too_little_to_evaluate(data["n"], 0)
+    if too_few:  # failed grades left too few pairs
+        data.update(dict.fromkeys(CORRELATIONS))
     if args.json:
         print(json.dumps(data))
     else:
@@ -110,5 +125,7 @@ def run(args: argparse.Namespace, settings) -> int:
     if report.failed:
         print(f"interviewer: {report.failed} answer(s) could not be graded; left out of the figures",
               file=sys.stderr)
-        return EXIT_FAILURES
-    return EXIT_OK
+    if too_few:
+        print(f"interviewer: {too_few}: no correlation reported", file=sys.stderr)
+        return EXIT_NOTHING_TO_GRADE
+    return EXIT_FAILURES if report.failed else EXIT_OK

@@ -58,25 +58,35 @@ def _parse_line(data: Any) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def read_dataset(path: Path | str) -> tuple[list[GradedAnswer], list[str]]:
-    """The dataset's answers and a ``file:line: message`` for every line that was skipped."""
+    """The dataset's answers and a ``file:line: message`` for every line that was skipped
+    (a line that is not UTF-8 among them: the rest of the file is still read)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: cannot read: {error}") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a JSONL file") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
     records: list[GradedAnswer] = []
     problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line_bytes in enumerate(raw.split(b"\n"), 1):
+        try:
+            line = line_bytes.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(f"{path}:{number}: not UTF-8 text (byte {error.start + 1} of the line)")
+            continue
+        if number == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw_record = json.loads(line)
         except json.JSONDecodeError as error:
             problems.append(f"{path}:{number}: not valid JSON ({error.msg})")
             continue
-        data, message = _parse_line(raw)
+        data, message = _parse_line(raw_record)
         if data is None:
             problems.append(f"{path}:{number}: {message}")
             continue
@@ -95,6 +105,20 @@ def read_dataset(path: Path | str) -> tuple[list[GradedAnswer], list[str]]:
     return records, problems
 
 
+#: Fewer graded pairs than this give no agreement figures: a correlation of 2 points is noise.
+MIN_EVAL_ANSWERS = 10
+
+
+def too_little_to_evaluate(valid: int, malformed: int) -> str | None:
+    """Why ``valid`` usable lines (beside ``malformed`` skipped ones) give no figures, or None."""
+    if valid < MIN_EVAL_ANSWERS:
+        return f"only {valid} usable answer(s); agreement figures need at least {MIN_EVAL_ANSWERS}"
+    if malformed > valid:
+        return (f"{malformed} of {valid + malformed} lines are malformed; with most of the file unusable "
+                "the figures would not describe it (fix the lines listed above)")
+    return None
+
+
 # ----------------------------------------------------------------------------- metrics
 
 
@@ -110,6 +134,15 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     if sxx <= 1e-15 or syy <= 1e-15:
         return None
     return sxy / math.sqrt(sxx * syy)
+
+
+def pearson_ci95(r: float | None, n: int) -> tuple[float, float] | None:
+    """The 95% confidence interval of a Pearson r from ``n`` pairs (Fisher's z), or None."""
+    if r is None or n <= 3:
+        return None
+    z = math.atanh(max(-0.999999, min(0.999999, r)))
+    half = 1.959964 / math.sqrt(n - 3)
+    return math.tanh(z - half), math.tanh(z + half)
 
 
 def ranks(values: Sequence[float]) -> list[float]:
@@ -219,9 +252,12 @@ class EvalReport:
         def rounded(value: float | None, digits: int = 4) -> float | None:
             return None if value is None else round(value, digits)
 
+        r = pearson(p, h)
+        interval = pearson_ci95(r, len(p))
         return {
             "n": len(p),
-            "pearson": rounded(pearson(p, h)),
+            "pearson": rounded(r),
+            "pearson_ci95": None if interval is None else [rounded(interval[0]), rounded(interval[1])],
             "spearman": rounded(spearman(p, h)),
             "qwk": rounded(quadratic_weighted_kappa(p, h, step)),
             "rmse": rounded(rmse(p, h)),
@@ -313,7 +349,9 @@ def format_report(data: dict[str, Any], dataset: str) -> str:
 
     rows = [
         ("answers graded", show(data["n"])),
-        ("Pearson r", show(data["pearson"])),
+        ("Pearson r", show(data["pearson"]) + (
+            f" (95% CI {show(data['pearson_ci95'][0])} to {show(data['pearson_ci95'][1])})"
+            if data.get("pearson_ci95") else "")),
         ("Spearman rho", show(data["spearman"])),
         ("quadratic weighted kappa", show(data["qwk"])),
         ("RMSE", show(data["rmse"])),
