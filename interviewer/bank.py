@@ -3,7 +3,10 @@
 Two formats load into the same ``QuestionBank``:
 
 * the project's enriched TOML (``data/deep_learning.toml``): ``[[question]]``
-  tables with id, topic, difficulty, question, reference, key_points, follow_up;
+  tables with id, topic, difficulty, question, reference, key_points (core:
+  what the reference states), depth_points (beyond it), model_answer, and a
+  follow_up: a ``[question.follow_up]`` table (question, reference, 2-4
+  key_points) or, in a custom bank, just the follow-up question as text;
 * the seed's Markdown layout: ``### Q<n>. question``, the answer below, ``---``
   between questions. Key points are derived from the reference answer.
 
@@ -14,20 +17,17 @@ from __future__ import annotations
 
 import random
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from interviewer.errors import UserError
-from interviewer.questions import DIFFICULTIES, TOPICS, Question
+from interviewer.questions import TOPICS, Question
 
 MARKDOWN_HEADING = re.compile(r"^#{2,4}\s*Q(?P<number>\d+)[.):]?\s*(?P<question>.*?)\s*$")
 MARKDOWN_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
-TOML_HEADER = re.compile(r"^\s*\[\[\s*question\s*\]\]\s*(#.*)?$")
-TOML_LINE_IN_ERROR = re.compile(r"line (\d+)")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-KNOWN_FIELDS = {"id", "topic", "difficulty", "question", "reference", "key_points", "follow_up"}
+#: At most this many key points are derived from a reference answer.
 MAX_KEY_POINTS = 5
 
 
@@ -159,7 +159,9 @@ def read_bank(path: Path) -> tuple[QuestionBank | None, list[BankProblem]]:
         return None, [BankProblem(path, line, f"not UTF-8 text (byte {error.start})")]
     text = text.removeprefix("\ufeff")
     if path.suffix.lower() == ".toml":
-        questions, topics, name, problems, field_lines = _parse_toml(path, text)
+        from interviewer.bank_toml import parse_toml
+
+        questions, topics, name, problems, field_lines = parse_toml(path, text)
     else:
         questions, topics, name, problems = _parse_markdown(path, text)
         field_lines = [{} for _ in questions]
@@ -208,100 +210,6 @@ def _check_questions(
 
 def _line_of(question: Question) -> int:
     return int(question.source.rsplit(":", 1)[-1]) if ":" in question.source else 0
-
-
-# --------------------------------------------------------------------------- TOML
-
-
-def _parse_toml(path: Path, text: str):
-    problems: list[BankProblem] = []
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = TOML_LINE_IN_ERROR.search(str(error))
-        line = int(match.group(1)) if match else 1
-        return [], TOPICS, "", [BankProblem(path, line, f"TOML syntax error: {error}")], []
-    lines = text.splitlines()
-    header_lines = [i + 1 for i, line in enumerate(lines) if TOML_HEADER.match(line)]
-    topics = data.get("topics", TOPICS)
-    if not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics):
-        problems.append(BankProblem(path, _key_line(lines, "topics", 0, len(lines)), "'topics' must be a list of names"))
-        topics = TOPICS
-    topics = tuple(topics) + (("general",) if "general" not in topics else ())
-    entries = data.get("question", [])
-    if not isinstance(entries, list):
-        return [], topics, "", [BankProblem(path, 1, "expected [[question]] tables")], []
-    questions: list[Question] = []
-    field_lines: list[dict[str, int]] = []
-    for index, entry in enumerate(entries):
-        start = header_lines[index] if index < len(header_lines) else 1
-        end = header_lines[index + 1] if index + 1 < len(header_lines) else len(lines) + 1
-        question, entry_problems = _question_from_table(path, entry, lines, start, end)
-        problems += entry_problems
-        if question is not None:
-            questions.append(question)
-            field_lines.append({key: _key_line(lines, key, start, end) for key in KNOWN_FIELDS})
-    return questions, topics, str(data.get("name", "")), problems, field_lines
-
-
-def _key_line(lines: list[str], key: str, start: int, end: int) -> int:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number in range(max(start, 1), min(end, len(lines) + 1)):
-        if pattern.match(lines[number - 1]):
-            return number
-    return start
-
-
-def _question_from_table(path: Path, entry: dict, lines: list[str], start: int, end: int):
-    problems: list[BankProblem] = []
-
-    def problem(key: str, message: str) -> None:
-        problems.append(BankProblem(path, _key_line(lines, key, start, end), message))
-
-    def text_field(key: str, required: bool = True) -> str:
-        value = entry.get(key, "")
-        if not isinstance(value, str):
-            problem(key, f"'{key}' must be text")
-            return ""
-        if required and key not in entry:
-            problem(key, f"missing '{key}'")
-        return value.strip()
-
-    for key in sorted(set(entry) - KNOWN_FIELDS):
-        problems.append(BankProblem(path, _key_line(lines, key, start, end), f"unknown field '{key}' (ignored)", False))
-    question_id = entry.get("id", "")
-    if isinstance(question_id, int):
-        question_id = str(question_id)
-    if not isinstance(question_id, str):
-        problem("id", "'id' must be text")
-        question_id = ""
-    difficulty = entry.get("difficulty", 2)
-    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
-        problem("difficulty", f"bad difficulty {difficulty!r}: use 1 (easy), 2 (medium) or 3 (hard)")
-        difficulty = 2
-    key_points = entry.get("key_points", [])
-    if not isinstance(key_points, list) or not all(isinstance(k, str) and k.strip() for k in key_points):
-        problem("key_points", "'key_points' must be a list of non-empty texts")
-        key_points = []
-    elif len(key_points) > MAX_KEY_POINTS:
-        problems.append(
-            BankProblem(path, _key_line(lines, "key_points", start, end), f"{len(key_points)} key points; at most {MAX_KEY_POINTS} are graded", False)
-        )
-    question_text = text_field("question")
-    reference = text_field("reference")
-    topic = text_field("topic", required=False) or "general"
-    follow_up = text_field("follow_up", required=False)
-    question = Question(
-        id=question_id.strip(),
-        question=question_text,
-        reference=reference,
-        topic=topic,
-        difficulty=difficulty,
-        key_points=tuple(k.strip() for k in key_points[:MAX_KEY_POINTS]) or derive_key_points(reference),
-        follow_up=follow_up,
-        source=f"{path}:{start}",
-    )
-    return question, problems
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -9,7 +9,15 @@ from interviewer.errors import UserError
 from interviewer.questions import TOPICS
 from interviewer.resources import default_bank_path
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "deep_learning_100_questions.md"
+#: The seed list beside the checkout (/work/main -> /work/shared) or, from a worktree, two levels up.
+SEED = next(
+    (
+        root / "shared" / "seed" / "deep_learning_100_questions.md"
+        for root in Path(__file__).resolve().parents[2:4]
+        if (root / "shared" / "seed" / "deep_learning_100_questions.md").exists()
+    ),
+    Path("/nonexistent/seed.md"),
+)
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -28,9 +36,11 @@ def test_shipped_bank_has_100_enriched_questions():
     for q in bank:
         assert q.topic in TOPICS
         assert q.difficulty in (1, 2, 3)
-        assert 2 <= len(q.key_points) <= 5, q.id
-        assert q.follow_up.endswith("?"), q.id
-        assert q.question and q.reference
+        assert 1 <= len(q.core_points) <= 5 and 2 <= len(q.depth_points) <= 4, q.id
+        assert q.key_points == q.core_points + q.depth_points, q.id
+        assert q.model_answer and q.question and q.reference, q.id
+        assert q.follow_up.question.endswith("?") and q.follow_up.reference, q.id
+        assert 2 <= len(q.follow_up.key_points) <= 4, q.id
     assert len(bank.used_topics()) >= 10
 
 

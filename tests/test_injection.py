@@ -254,15 +254,20 @@ def test_a_typical_answer_is_checked_in_well_under_a_fifth_of_a_millisecond():
 
 
 def test_the_shipped_bank_text_is_never_flagged():
-    """Every reference answer, key-point list, question and follow-up of the shipped bank reads clean."""
+    """Every reference answer, point list, model answer, question and follow-up of the shipped bank reads clean."""
     from attack_corpus import bank
 
     texts = [
         text
         for question in bank().values()
-        for text in (question["reference"], ". ".join(question["key_points"]), question["question"], question["follow_up"])
+        for follow_up in [question["follow_up"]]
+        for text in (
+            question["reference"], ". ".join(question["key_points"]), ". ".join(question["depth_points"]),
+            question["model_answer"], question["question"],
+            follow_up["question"], follow_up["reference"], ". ".join(follow_up["key_points"]),
+        )
     ]
-    assert len(texts) == 400
+    assert len(texts) == 800
     assert [text for text in texts if find_injection_flags(text)] == []
 
 

@@ -35,6 +35,11 @@ def register(subparsers) -> None:
         help="check a bank file; print file:line: message for each problem",
         description="Check a bank file. Prints file:line: message for every problem; "
         "exits 2 on any error, 0 when clean (warnings alone exit 0).",
+        epilog="A TOML question table: id, topic, difficulty (1-3), question, reference; key_points: the core "
+        "points, what the reference states (at most 5; derived from the reference when absent); depth_points: "
+        "what a strong answer adds beyond the reference (optional, at most 4); model_answer: a strong spoken "
+        "answer (optional); follow_up: a [question.follow_up] table with its own question, reference and 2-4 "
+        "key_points, or just the follow-up question as text.",
     )
     validate.add_argument("file", nargs="?", metavar="FILE", help="the bank file (default: the shipped bank)")
     validate.set_defaults(run=run_validate)
@@ -77,10 +82,22 @@ def run_show(args: argparse.Namespace, settings) -> int:
     print(f"\n{question.question}\n\nReference answer:")
     print(textwrap.indent(question.reference, "  "))
     print("\nKey points:")
-    for point in question.key_points:
+    for point in question.core_points:
         print(f"  - {point}")
-    if question.follow_up:
-        print(f"\nFollow-up: {question.follow_up}")
+    if question.depth_points:
+        print("\nDepth points (beyond the reference):")
+        for point in question.depth_points:
+            print(f"  - {point}")
+    if question.model_answer:
+        print("\nModel answer:")
+        print(textwrap.indent(textwrap.fill(question.model_answer, 88), "  "))
+    follow_up = question.follow_up
+    if follow_up:
+        print(f"\nFollow-up: {follow_up.question}")
+        if follow_up.reference:
+            print(textwrap.indent(textwrap.fill(f"Reference: {follow_up.reference}", 88), "  "))
+        for point in follow_up.key_points:
+            print(f"  - {point}")
     return EXIT_OK
 
 

@@ -293,7 +293,7 @@ class PracticeSession:
         follow_up = getattr(turn.grader, "follow_up", None)
         if follow_up is not None and turn.grade is not None:
             text = await follow_up(turn.item(), turn.grade)
-        return text or turn.question.follow_up or None
+        return text or turn.question.follow_up_question or None
 
     def begin_follow_up(self, text: str) -> Turn:
         """Ask ``text`` as a follow-up to the graded main answer; its answer is graded in context."""
@@ -304,7 +304,7 @@ class PracticeSession:
 
         self.followed_up.add(main.question.id)
         item = follow_up_item(main.item(), main.grade, text)
-        if text == main.question.follow_up:
+        if text == main.question.follow_up_question:
             # The bank's follow-up probes a point of its own, not the one missed:
             # grade its answer on the key points it is about.
             item = replace(item, key_points=related_points(text, main.question.key_points))

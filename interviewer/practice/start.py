@@ -119,5 +119,5 @@ def _resume_follow_up(session: PracticeSession) -> None:
         session.turn = Turn(question, question.question, main_item(question), session.clock())
         session.turn.answer = str(main.get("answer") or "")
         session.turn.grade = Grade.from_dict(main["grade"])
-        session.begin_follow_up(str(draft.get("question") or question.follow_up))
+        session.begin_follow_up(str(draft.get("question") or question.follow_up_question))
         return
