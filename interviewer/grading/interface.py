@@ -47,6 +47,12 @@ class GradingItem:
     context: FollowUpContext | None = None
     #: Key points revealed to the candidate as hints before answering.
     hinted_points: tuple[str, ...] = ()
+    #: "core" or "depth" for each of ``key_points`` (empty: every point is core). Covering the
+    #: core is what passes; depth points lift a correct answer toward 10.
+    point_kinds: tuple[str, ...] = ()
+
+    def is_depth_point(self, index: int) -> bool:
+        return index < len(self.point_kinds) and self.point_kinds[index] == "depth"
 
     @property
     def has_reference(self) -> bool:
