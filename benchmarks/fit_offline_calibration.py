@@ -1,16 +1,16 @@
-"""Fit the offline grader's calibration on graded answers and print the constants.
+"""Fit the offline grader's two score models on the development questions and print the constants.
 
-    .venv/bin/python benchmarks/fit_offline_calibration.py [DATASET.jsonl]
+    .venv/bin/python benchmarks/fit_offline_calibration.py
 
-Reads a JSONL file of graded answers (default ../shared/asag/mohler2011_dev.jsonl), computes
-the offline features of every answer, fits a ridge-regularised least-squares map from
-features to the score share (score / scale_max), and reports:
+- the reference model (questions with only a reference) on the Mohler dev set,
+- the key-point model (core and depth points) on the graded deep-learning set,
 
-- the in-sample fit (Pearson r, RMSE on the file's scale) of the whole grader: calibration,
-  then the rubric and check ceilings, non-answers at 0,
-- leave-questions-out cross-validation: answers to each question are predicted by a
-  calibration fitted without that question (the figure that says how it generalises),
-- the coefficients to paste into ``interviewer/grading/offline/calibration.py``.
+each a ridge-regularised least-squares map from the grader's features to the score share,
+fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
+never fitted on). For each it reports the leave-one-question-out cross-validated figures
+(every question scored by a fit without it) and the figures on the frozen held-out
+questions (scored by the fit on all development questions), then the constants to paste into
+``interviewer/grading/offline/calibration.py``.
 
 Standard library only: closed-form least squares for a handful of features.
 """
@@ -18,18 +18,19 @@ Standard library only: closed-form least squares for a handful of features.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from interviewer.grading.offline import calibration  # noqa: E402
-from interviewer.eval.evaluation import pearson, read_dataset, rmse  # noqa: E402
+from offline_data import Example, development, folds, held_out, read_dl, read_mohler  # noqa: E402
+
+from interviewer.eval.evaluation import mae, pearson, rmse  # noqa: E402
 from interviewer.grading.interface import SCORE_MAX  # noqa: E402
-from interviewer.grading.offline.features import features  # noqa: E402
+from interviewer.grading.offline import calibration  # noqa: E402
 from interviewer.grading.offline.grader import analyse  # noqa: E402
 
-DEFAULT_DATASET = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"
 #: Ridge penalty (on the standardised scale) that keeps coefficients small and stable.
 RIDGE = 1.0
 
@@ -52,7 +53,7 @@ def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return [rows[i][n] / rows[i][i] if abs(rows[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
-def fit(xs: list[tuple[float, ...]], ys: list[float], ridge: float = RIDGE) -> list[float]:
+def fit(xs: Sequence[tuple[float, ...]], ys: Sequence[float], ridge: float = RIDGE) -> list[float]:
     """Ridge least squares with an unpenalised intercept; returns [intercept, *coefficients]."""
     k = len(xs[0])
     n = len(xs)
@@ -68,78 +69,108 @@ def fit(xs: list[tuple[float, ...]], ys: list[float], ridge: float = RIDGE) -> l
     return [intercept, *coefs]
 
 
-def predict(params: list[float], x: tuple[float, ...]) -> float:
+def predict(params: Sequence[float], x: tuple[float, ...]) -> float:
     value = params[0] + sum(c * v for c, v in zip(params[1:], x))
     return min(1.0, max(0.0, value))
 
 
-class Rows:
-    """Each answer analysed by the grader: features (None for a non-answer), ceiling, target."""
+@dataclass(frozen=True)
+class Row:
+    """One answer as the grader analysed it."""
 
-    def __init__(self, records) -> None:
-        self.xs, self.ys, self.groups, self.ceilings, self.scales = [], [], [], [], []
-        for record in records:
-            analysis = analyse(record.item())
-            self.groups.append(record.qid or record.question)
-            self.scales.append(record.scale_max)
-            self.ys.append(record.score / record.scale_max)
-            self.ceilings.append(analysis.ceiling / SCORE_MAX)
-            self.xs.append(None if analysis.alignment is None else features(analysis.alignment))
-        # Non-answers are scored 0 by rule and left out of the fit.
-        self.fit_rows = [i for i, x in enumerate(self.xs) if x is not None]
+    example: Example
+    #: The score model's inputs; None for a non-answer (scored 0 by rule, left out of fits).
+    inputs: tuple[float, ...] | None
+    #: The rubric's and the checks' ceiling, as a share.
+    ceiling: float
 
-    def fit(self, exclude_group: str | None = None) -> list[float]:
-        rows = [i for i in self.fit_rows if self.groups[i] != exclude_group]
-        return fit([self.xs[i] for i in rows], [self.ys[i] for i in rows])
-
-    def scores(self, params_for) -> list[float]:
-        """Whole-grader scores on each line's scale: calibration, then the ceilings."""
-        result = []
-        for i, x in enumerate(self.xs):
-            share = 0.0 if x is None else min(predict(params_for(i), x), self.ceilings[i])
-            result.append(share * self.scales[i])
-        return result
+    def score(self, params: Sequence[float]) -> float:
+        """The grader's score on the example's own scale, with these constants."""
+        if self.inputs is None:
+            return 0.0
+        return min(predict(params, self.inputs), self.ceiling) * self.example.scale_max
 
     @property
-    def human(self) -> list[float]:
-        return [y * s for y, s in zip(self.ys, self.scales)]
-
-    def cross_validated_scores(self) -> list[float]:
-        folds = {g: self.fit(exclude_group=g) for g in dict.fromkeys(self.groups)}
-        return self.scores(lambda i: folds[self.groups[i]])
+    def human(self) -> float:
+        return self.example.share * self.example.scale_max
 
 
-def cross_validated(records) -> tuple[float, float]:
-    """Leave-questions-out Pearson r and RMSE of the calibration on these records."""
-    rows = Rows(records)
-    cv = rows.cross_validated_scores()
-    return pearson(cv, rows.human), rmse(cv, rows.human)
+def analyse_rows(examples: Sequence[Example], analyse_item: Callable = analyse) -> list[Row]:
+    rows = []
+    for example in examples:
+        analysis = analyse_item(example.item)
+        inputs = None if analysis.alignment is None else analysis.inputs
+        rows.append(Row(example, inputs, analysis.ceiling / SCORE_MAX))
+    return rows
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_DATASET
-    records, problems = read_dataset(path)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    rows = Rows(records)
-    params = rows.fit()
-    fitted = rows.scores(lambda i: params)
-    cv = rows.cross_validated_scores()
-    human = rows.human
+def fit_rows(rows: Sequence[Row]) -> list[float]:
+    usable = [r for r in rows if r.inputs is not None]
+    return fit([r.inputs for r in usable], [r.example.share for r in usable])
 
-    names = calibration.FEATURES
-    skipped = len(rows.xs) - len(rows.fit_rows)
-    print(f"n={len(rows.xs)} (fitted on {len(rows.fit_rows)}; {skipped} non-answers score 0 by rule)")
-    print(f"features: {', '.join(names)}; ridge={RIDGE}")
-    print(f"in-sample:            pearson={pearson(fitted, human):.4f} rmse={rmse(fitted, human):.4f}")
-    print(f"leave-questions-out:  pearson={pearson(cv, human):.4f} rmse={rmse(cv, human):.4f}"
-          f"  (one fold per question)")
-    print()
-    print(f"INTERCEPT = {params[0]:.4f}")
-    print("COEFFICIENTS = (")
+
+def cross_validated_scores(rows: Sequence[Row]) -> list[float]:
+    """Each row scored by the constants fitted without its question (leave one question out)."""
+    scores = [0.0] * len(rows)
+    examples = [r.example for r in rows]
+    for train, test in folds(examples):
+        params = fit_rows([rows[i] for i in train])
+        for i in test:
+            scores[i] = rows[i].score(params)
+    return scores
+
+
+def figures(predicted: Sequence[float], human: Sequence[float]) -> dict[str, float | int | None]:
+    def r4(v: float | None) -> float | None:
+        return None if v is None else round(v, 4)
+
+    return {"n": len(human), "pearson": r4(pearson(predicted, human)), "rmse": r4(rmse(predicted, human)),
+            "mae": r4(mae(predicted, human))}
+
+
+def evaluate(examples: Sequence[Example], analyse_item: Callable = analyse) -> dict:
+    """Cross-validated figures on the development questions and the frozen held-out figures."""
+    dev_rows = analyse_rows(development(examples), analyse_item)
+    cv = cross_validated_scores(dev_rows)
+    params = fit_rows(dev_rows)
+    held_rows = analyse_rows(held_out(examples), analyse_item)
+    held = [r.score(params) for r in held_rows]
+    return {
+        "cv": figures(cv, [r.human for r in dev_rows]),
+        "held_out": figures(held, [r.human for r in held_rows]),
+        "params": params,
+        "dev_rows": dev_rows, "cv_scores": cv, "held_rows": held_rows, "held_scores": held,
+    }
+
+
+def by_kind(rows: Sequence[Row], scores: Sequence[float]) -> dict[str, dict[str, float]]:
+    kinds: dict[str, list[tuple[float, float]]] = {}
+    for row, score in zip(rows, scores):
+        kinds.setdefault(row.example.kind, []).append((score, row.human))
+    return {k: {"n": len(v), "mean": round(sum(s for s, _ in v) / len(v), 2),
+                "expert_mean": round(sum(h for _, h in v) / len(v), 2)} for k, v in kinds.items()}
+
+
+def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float]) -> None:
+    print(f"{prefix}INTERCEPT = {params[0]:.4f}")
+    print(f"{prefix}COEFFICIENTS = (")
     for name, value in zip(names, params[1:]):
         print(f"    {value:.4f},  # {name}")
     print(")")
+
+
+def main(argv: list[str]) -> int:
+    for name, examples, names, prefix in (
+        ("mohler (reference model)", read_mohler(), calibration.FEATURES, ""),
+        ("deep learning (key-point model)", read_dl(), calibration.KEY_POINT_FEATURES, "KEY_POINT_"),
+    ):
+        result = evaluate(examples)
+        print(f"{name}: cross-validated {result['cv']}; frozen held-out {result['held_out']}")
+        if prefix:
+            for kind, values in by_kind(result["dev_rows"], result["cv_scores"]).items():
+                print(f"    {kind:20s} {values}")
+        _print_constants(prefix, names, result["params"])
+        print()
     return 0
 
 

@@ -58,6 +58,10 @@ class Unit:
     text: str
     options: tuple[tuple[RefWord, ...], ...]
     is_key_point: bool
+    #: "reference" (a clause of the reference), "core" or "depth" (a key point of that kind).
+    kind: str = "reference"
+    #: The text of each option, as written (for polarity: where its negations are).
+    option_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,20 +154,26 @@ def _slots(text: str, question_stems: frozenset[str]) -> tuple[RefWord, ...]:
     return tuple(slots)
 
 
-def _unit(text: str, question_stems: frozenset[str], is_key_point: bool) -> Unit | None:
+def _unit(text: str, question_stems: frozenset[str], kind: str) -> Unit | None:
+    is_key_point = kind != "reference"
     pieces = _ALTERNATIVES_RE.split(text) if is_key_point else [text]
-    options = tuple(o for o in (_slots(p, question_stems) for p in pieces) if o)
-    if not options:
+    made = [(p, o) for p, o in ((p, _slots(p, question_stems)) for p in pieces) if o]
+    if not made:
         return None
-    return Unit(" ".join(text.split()).rstrip("."), options, is_key_point)
+    return Unit(" ".join(text.split()).rstrip("."), tuple(o for _, o in made), is_key_point, kind,
+                tuple(p for p, _ in made))
 
 
 @lru_cache(maxsize=4096)
-def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]) -> PreparedReference:
-    """Units and weighted words of one item's reference side (cached: banks repeat questions)."""
+def prepare_reference(question: str, reference: str, key_points: tuple[str, ...],
+                      point_kinds: tuple[str, ...] = ()) -> PreparedReference:
+    """Units and weighted words of one item's reference side (cached: banks repeat questions).
+
+    ``point_kinds``: "core" or "depth" for each key point (missing ones are core)."""
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
-    units = [u for u in (_unit(t, question_stems, False) for t in clauses(reference)) if u]
-    units += [u for u in (_unit(t, question_stems, True) for t in key_points) if u]
+    units = [u for u in (_unit(t, question_stems, "reference") for t in clauses(reference)) if u]
+    kinds = tuple(point_kinds) + ("core",) * (len(key_points) - len(point_kinds))
+    units += [u for u in (_unit(t, question_stems, k) for t, k in zip(key_points, kinds)) if u]
     words: dict[str, RefWord] = {}
     positions: dict[str, list[int]] = {}
     position = 0

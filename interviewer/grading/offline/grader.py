@@ -29,6 +29,9 @@ from interviewer.grading.interface import (
 from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
 from interviewer.grading.offline.checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
+from interviewer.grading.offline.polarity import Contradiction, find_contradiction
+from interviewer.grading.offline.scoring import PointCoverage, contradicted_core, key_point_share, point_features
+from interviewer.text.analysis import stem
 
 VERSION = "offline-2"
 
@@ -41,6 +44,11 @@ PARTIAL_AT = 0.3
 #: cannot pass. One partial point of three gives at most 2.5, two covered points at most 7.0.
 KEY_POINT_FLOOR = 0.1
 ADDRESSES_GRADER_CAP = 3.0
+#: A core point stated the wrong way round holds the score at this (correctness at most 5).
+CONTRADICTED_CORE_CAP = 5.0
+CONTRADICTED_CORRECTNESS = 5.0
+#: Polarity is looked for in a unit the answer touches at least this much.
+POLARITY_FROM = 0.2
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,13 @@ class UnitVerdict:
     unit: Unit
     coverage: float
     evidence: tuple[str, ...]
+    #: Set when the answer states the unit the wrong way round.
+    contradiction: Contradiction | None = None
 
     @property
     def verdict(self) -> str:
+        if self.contradiction is not None:
+            return "contradicted"
         if self.coverage >= COVERED_AT:
             return "covered"
         return "partial" if self.coverage >= PARTIAL_AT else "missed"
@@ -68,9 +80,28 @@ def calibrated_share(alignment: Alignment) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _verdicts(alignment: Alignment) -> list[UnitVerdict]:
-    return [UnitVerdict(unit, coverage, tuple(evidence))
-            for unit, (coverage, evidence) in zip(alignment.reference.units, units_evidence(alignment))]
+def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[str, str]) -> Contradiction | None:
+    for option, text in zip(unit.options, unit.option_texts):
+        found = find_contradiction(option, text, matched, answer)
+        if found is not None:
+            return found
+    return None
+
+
+def _verdicts(alignment: Alignment, answer: str) -> list[UnitVerdict]:
+    """Each unit's verdict; key points (only they) are checked for polarity."""
+    matched = {key: stem(surface) for key, (score, surface) in alignment.matches.items() if score > 0}
+    verdicts = []
+    for unit, (coverage, evidence) in zip(alignment.reference.units, units_evidence(alignment)):
+        flipped = None
+        if unit.is_key_point and coverage >= POLARITY_FROM:
+            flipped = _contradiction(unit, alignment, answer, matched)
+        verdicts.append(UnitVerdict(unit, coverage, tuple(evidence), flipped))
+    return verdicts
+
+
+def _point_coverages(verdicts: list[UnitVerdict]) -> list[PointCoverage]:
+    return [PointCoverage(v.unit.kind, v.coverage, v.contradiction is not None) for v in verdicts if v.unit.is_key_point]
 
 
 def _criteria(alignment: Alignment, share: float, cap: float, caps: tuple[Cap, ...]) -> dict[str, float]:
@@ -100,12 +131,15 @@ def _join(points: list[str]) -> str:
 def _feedback(score: float, verdicts: tuple[UnitVerdict, ...], caps: tuple[Cap, ...], has_key_points: bool) -> str:
     shown = [v for v in verdicts if v.unit.is_key_point] if has_key_points else verdicts
     noun = "key points" if has_key_points else "parts of the reference answer"
-    by_verdict: dict[str, list[str]] = {"covered": [], "partial": [], "missed": []}
+    by_verdict: dict[str, list[str]] = {"covered": [], "partial": [], "missed": [], "contradicted": []}
     for v in shown:
         by_verdict[v.verdict].append(v.unit.text)
     covered, partial, missed = by_verdict["covered"], by_verdict["partial"], by_verdict["missed"]
     sentences = [f"It covers {len(covered)} of {len(shown)} {noun}"
                  + (f" and touches on {len(partial)} more." if partial else ".")]
+    for v in shown:
+        if v.contradiction is not None:
+            sentences.append(f'Stated the wrong way round: "{v.contradiction.claim}" contradicts "{v.unit.text}".')
     if covered:
         sentences.append(f"Covered: {_join(covered)}.")
     if partial:
@@ -115,7 +149,7 @@ def _feedback(score: float, verdicts: tuple[UnitVerdict, ...], caps: tuple[Cap, 
     for cap in caps:
         if score <= cap.limit + 1e-9:
             sentences.append(f"Score held at {cap.limit:g} or less because {cap.reason}.")
-    if not missed and not partial and not caps:
+    if not missed and not partial and not caps and not by_verdict["contradicted"]:
         sentences.append("Nothing important is missing.")
     return " ".join(sentences)
 
@@ -144,10 +178,21 @@ class Analysis:
     ceiling: float
     #: ``find_injection_flags`` of the answer.
     injection_flags: tuple[str, ...] = ()
+    #: The score model's inputs (key-point features, or the reference model's) and its share (0-1).
+    inputs: tuple[float, ...] = ()
+    share: float = 0.0
 
     @property
     def addressed_grader(self) -> bool:
         return addresses_grader(self.injection_flags)
+
+    @property
+    def contradicted_core(self) -> bool:
+        return contradicted_core(_point_coverages(list(self.verdicts)))
+
+    @property
+    def score(self) -> float:
+        return round(min(self.share * SCORE_MAX, self.ceiling), 1)
 
 
 def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Analysis:
@@ -160,22 +205,31 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     text = strip_grader_directed(item.answer) if addressed else item.answer
     if not item.answer.strip() or is_non_answer(text):
         return Analysis(None, (), (), 0.0, injection)
-    reference = prepare_reference(item.question, item.reference, tuple(item.key_points))
+    reference = prepare_reference(item.question, item.reference, tuple(item.key_points), tuple(item.point_kinds))
     alignment = align(reference, text)
-    verdicts = _verdicts(alignment)
+    verdicts = _verdicts(alignment, text)
     caps = content_caps(alignment, text)
     if addressed:
         # No flag of its own: the injection flags on the grade say how it speaks to the grader.
         caps.append(Cap(ADDRESSES_GRADER_CAP, None,
                         "part of it speaks to the grader instead of answering; that part earns nothing"))
     ceiling = SCORE_MAX
-    key_verdicts = [v for v in verdicts if v.unit.is_key_point]
-    if key_verdicts:
-        credit = sum(v.credit for v in key_verdicts) / len(key_verdicts)
+    points = _point_coverages(verdicts)
+    if points:
+        inputs = point_features(points, alignment.precision)
+        share = key_point_share(inputs)
+        core = [v for v in verdicts if v.unit.kind == "core"]
+        credit = sum(v.credit for v in core) / len(core) if core else 1.0
         ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
+        if contradicted_core(points):
+            caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
+                            "it states a core point the wrong way round"))
+    else:
+        inputs = features(alignment)
+        share = calibrated_share(alignment)
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
-    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection)
+    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection, inputs, share)
 
 
 class OfflineGrader:
@@ -205,15 +259,17 @@ class OfflineGrader:
             message += " (only words addressed to the grader)." if analysis.addressed_grader else "."
             return _zero(item, message, flags)
 
-        share = calibrated_share(alignment)
-        score = round(min(share * SCORE_MAX, analysis.ceiling), 1)
+        score = analysis.score
         verdicts, caps = analysis.verdicts, analysis.caps
+        criteria = _criteria(alignment, analysis.share, analysis.ceiling, caps)
+        if analysis.contradicted_core:
+            criteria["correctness"] = min(criteria["correctness"], CONTRADICTED_CORRECTNESS)
         grade = Grade(
             score=score,
             feedback=_feedback(score, verdicts, caps, alignment.reference.has_key_points),
             grader=self.name,
             grader_version=VERSION,
-            criteria=_criteria(alignment, share, analysis.ceiling, caps),
+            criteria=criteria,
             key_points=self._key_point_results(item, verdicts),
             flags=tuple(dict.fromkeys((*flags, *(c.flag for c in caps if c.flag)))),
         )

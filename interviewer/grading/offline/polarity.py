@@ -1,0 +1,235 @@
+"""Polarity: does the answer state a key point the wrong way round?
+
+A point is *contradicted* when the answer clause that says most of it says it flipped:
+
+- a negation in scope of the point's words (not, never, no, no longer, without, n't) that the
+  point does not have, or the point's negation dropped ("connections form cycles");
+- the antonym of one of its words instead of the word (training / inference, increase /
+  decrease, vanishing / exploding, more / fewer, before / after, overfit / underfit, ...);
+- a flipped quantifier: "only" or "always" where the point says "often", "can", "some".
+
+The clause must cover at least half of the point (flipped words counted) and the flipped words
+must weigh at least a third of it: one stray "not" elsewhere in a sentence does not flip a
+point. What is reported is the clause, so feedback can quote the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from interviewer.text.analysis import clauses, stem, tokenize
+
+if TYPE_CHECKING:
+    from interviewer.grading.offline.features import RefWord
+
+NEGATIONS = frozenset("not never no without cannot nor neither none".split())
+#: Negation words that do not negate what follows ("not only", "no doubt").
+_NOT_NEGATING_NEXT = frozenset("only just merely doubt matter".split())
+#: A negation reaches to the end of its stretch of text (commas and dashes end it) or to one of these.
+SCOPE_ENDS = frozenset("and that which who whom whose because so but while when where although though since if unless whereas instead rather".split())
+#: Words that say "not" without a negation: a point's negation may be paraphrased with them.
+PRIVATIVES = ("drop drops dropped remove removes removed lack lacks lose loses avoid avoids free instead rather "
+              "than unlike away stop stops stopped barely hardly")
+#: A clause contradicts a point when it covers COVERS_AT of it and the flipped words weigh FLIPPED_AT.
+COVERS_AT = 0.5
+FLIPPED_AT = 0.2
+
+#: Opposites common in ML answers, one pair (or group against group) a line: "a b | c d".
+ANTONYMS: tuple[str, ...] = (
+    "training train | inference test testing deployment",
+    "increase increases increasing raise grow grows expand expands | decrease decreases decreasing reduce reduces shrink shrinks compress compresses",
+    "vanishing vanish | exploding explode",
+    "more | fewer less",
+    "before | after",
+    "forward | backward backwards",
+    "overfitting overfit | underfitting underfit",
+    "small smaller | large larger big bigger",
+    "high higher | low lower",
+    "faster fast quicker speed speeds accelerate accelerates | slower slow slows",
+    "avoid avoids prevent prevents mitigate mitigates solve solves fix fixes | cause causes worsen worsens",
+    "min minimum smallest | max maximum largest",
+    "pull pulls together | push pushes apart",
+    "help helps | hurt hurts harm harms",
+    "easier easy | harder hard",
+    "static | dynamic",
+    "positive | negative",
+    "maximize maximise maximizes | minimize minimise minimizes",
+    "supervised | unsupervised self-supervised",
+    "linear | nonlinear non-linear",
+    "local | global",
+    "shallow | deep deeper",
+    "sparse | dense",
+    "stable stabilize stabilise stabilizes | unstable destabilize destabilise",
+    "simplified simpler simple | complex complicated",
+    "same shared identical | different separate unshared",
+    "first early earlier | last late later",
+    "parallel | sequential sequentially",
+    "discriminative | generative",
+    "deterministic | stochastic random",
+    "independent | dependent",
+    "long longer | short shorter",
+    "add adds adding | remove removes removing",
+    "enabled enable | disabled disable",
+    "real | fake",
+)
+#: "only"/"always" flip a point that says how often or how much, not whether.
+HEDGES = "often usually sometimes some can may might most typically partly tend tends generally"
+ABSOLUTES = "only always all every"
+
+_SEGMENT_RE = re.compile(r"[,:;()\u2014\u2013]|\s-\s")
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for line in ANTONYMS:
+        left, right = (frozenset(stem(w) for w in side.split()) for side in line.split("|"))
+        for a in left:
+            table.setdefault(a, set()).update(right)
+        for b in right:
+            table.setdefault(b, set()).update(left)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def _negated_stems(text: str) -> tuple[list[str], set[str]]:
+    """The stems of a piece of text in order, and those a negation reaches."""
+    stems: list[str] = []
+    negated: set[str] = set()
+    plain: set[str] = set()
+    for segment in _SEGMENT_RE.split(text):
+        words = tokenize(segment)
+        in_scope = False
+        for position, word in enumerate(words):
+            if word in NEGATIONS and not _not_negating(words, position):
+                in_scope = True
+                continue
+            if word in SCOPE_ENDS:
+                in_scope = False
+            s = stem(word)
+            stems.append(s)
+            (negated if in_scope else plain).add(s)
+    return stems, negated - plain  # negated: every time it is said
+
+
+def _not_negating(words: tuple[str, ...], position: int) -> bool:
+    """"not only", "no doubt", "whether or not": negation words that negate nothing."""
+    following = words[position + 1] if position + 1 < len(words) else ""
+    return following in _NOT_NEGATING_NEXT or (position >= 2 and words[position - 2:position] == ("whether", "or"))
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    text: str
+    stems: frozenset[str]
+    negated: frozenset[str]
+    #: Says "not" in some way (a negation word, or "drop", "without", "instead", ...).
+    says_not: bool
+
+
+@lru_cache(maxsize=64)
+def answer_clauses(answer: str) -> tuple[ClauseView, ...]:
+    """The answer's clauses with their stems and negated stems (cached for the points of one answer)."""
+    views = []
+    for clause in clauses(answer):
+        stems, negated = _negated_stems(clause)
+        if stems:
+            says_not = bool(negated) or not _privatives().isdisjoint(stems) or not NEGATIONS.isdisjoint(tokenize(clause))
+            views.append(ClauseView(clause, frozenset(stems), frozenset(negated), says_not))
+    return tuple(views)
+
+
+@lru_cache(maxsize=4096)
+def _point_view(text: str) -> tuple[frozenset[str], frozenset[str], bool]:
+    """The point's stems, its negated stems, and whether it says "not" in some way."""
+    stems, negated = _negated_stems(text)
+    says_not = bool(negated) or not _privatives().isdisjoint(stems)
+    return frozenset(stems), frozenset(negated), says_not
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """The answer's clause that states a point the wrong way round, and how."""
+
+    claim: str
+    how: str
+
+
+def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[frozenset[str], frozenset[str], bool]
+                ) -> tuple[bool, str]:
+    """(is the slot said in the clause, how it is flipped or "")."""
+    opposites = _opposites()
+    point_stems, point_negated, point_says_not = point
+    said = matched in clause.stems if matched else False
+    if said:
+        if point_says_not and clause.says_not:
+            flipped = False  # both say "not" somehow: too close to call
+        elif word.stem in point_negated:  # the point says "not": flipped if the clause says it plainly
+            flipped = True
+        else:
+            flipped = matched in clause.negated
+        return True, ("negation" if flipped else "")
+    for s in word.stems:
+        against = opposites.get(s, frozenset()) & clause.stems
+        if against and s not in clause.stems and not (against & point_stems):
+            return True, "antonym"
+    return False, ""
+
+
+def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_stems: dict[str, str],
+                       answer: str) -> Contradiction | None:
+    """The clause of ``answer`` that states ``option`` (one phrasing of a point) flipped, if any.
+
+    ``matched_stems``: reference stem -> the stem of the answer word the alignment matched to it."""
+    total = sum(w.weight for w in option)
+    if total <= 0:
+        return None
+    point = _point_view(option_text)
+    point_stems = point[0]
+    slot_stems = {s for w in option for s in w.stems}
+    opposites = _opposites()
+    #: words a slot does not stand for (function words: before, after, more) that have opposites
+    small_words = [s for s in point_stems if s in opposites and s not in slot_stems]
+    total += len(small_words)
+    best: tuple[float, Contradiction] | None = None
+    stated = False
+    for clause in answer_clauses(answer):
+        said = flipped = 0.0
+        hows: list[str] = []
+        for s in small_words:
+            if s not in clause.stems and opposites[s] & clause.stems and not opposites[s] & point_stems:
+                said += 1.0
+                flipped += 1.0
+                hows.append("antonym")
+        for word in option:
+            is_said, how = _slot_state(word, matched_stems.get(word.stem, ""), clause, point)
+            said += word.weight * is_said
+            if how:
+                flipped += word.weight
+                hows.append(how)
+        if said < COVERS_AT * total:
+            continue
+        if flipped >= FLIPPED_AT * total or _quantifier_flip(point_stems, clause):
+            found = Contradiction(clause.text, hows[0] if hows else "quantifier")
+            if best is None or said > best[0]:
+                best = (said, found)
+        elif not flipped:
+            stated = True  # said the right way round somewhere: the answer does not contradict it
+    return None if stated or best is None else best[1]
+
+
+@lru_cache(maxsize=1)
+def _privatives() -> frozenset[str]:
+    return frozenset(map(stem, PRIVATIVES.split()))
+
+
+@lru_cache(maxsize=1)
+def _quantifiers() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(map(stem, HEDGES.split())), frozenset(map(stem, ABSOLUTES.split()))
+
+
+def _quantifier_flip(point_stems: frozenset[str], clause: ClauseView) -> bool:
+    hedges, absolutes = _quantifiers()
+    return bool(point_stems & hedges) and bool(clause.stems & absolutes) and not clause.stems & hedges

@@ -1,0 +1,59 @@
+"""The offline score of an answer to a question with key points: core points pass, depth points lift.
+
+An answer that covers the core points correctly passes (about 5-6 of 10, what a correct but
+terse answer earns from a demanding interviewer); depth points lift it toward 10, and their
+absence never sinks a correct answer. A point the answer states the wrong way round earns
+nothing and pulls the score down; a contradicted core point caps it.
+
+share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10. The numbers are in
+``calibration`` (``KEY_POINT_*``), fitted by ``benchmarks/fit_offline_calibration.py``.
+Questions with only a reference (no key points) are scored by ``calibration``'s reference
+model instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from interviewer.grading.offline import calibration
+
+
+@dataclass(frozen=True)
+class PointCoverage:
+    """What the score needs to know of one key point."""
+
+    kind: str
+    coverage: float
+    contradicted: bool
+
+    @property
+    def value(self) -> float:
+        return 0.0 if self.contradicted else self.coverage
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def point_features(points: Sequence[PointCoverage], precision: float) -> tuple[float, ...]:
+    """The key-point model's inputs, in the order of ``calibration.KEY_POINT_FEATURES``.
+
+    A bank without depth points: the core is all there is, so it is also what lifts."""
+    core = [p for p in points if p.kind != "depth"]
+    depth = [p for p in points if p.kind == "depth"] or core
+    core_value = _mean([p.value for p in core])
+    depth_value = _mean([p.value for p in depth])
+    contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
+    return (core_value, depth_value * core_value, contradicted, precision)
+
+
+def key_point_share(features: tuple[float, ...]) -> float:
+    value = calibration.KEY_POINT_INTERCEPT + sum(
+        c * x for c, x in zip(calibration.KEY_POINT_COEFFICIENTS, features)
+    )
+    return min(1.0, max(0.0, value))
+
+
+def contradicted_core(points: Sequence[PointCoverage]) -> bool:
+    return any(p.contradicted and p.kind != "depth" for p in points)
