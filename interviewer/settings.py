@@ -89,10 +89,16 @@ class Settings:
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)
 
+    def grading_mode(self, requested: str = "auto") -> Literal["llm", "offline"]:
+        """The one decision of how answers are graded: offline when asked for (``requested``
+        ``offline``: a command's ``--offline`` or the setup screen; or INTERVIEWER_OFFLINE) or when
+        no key is set; otherwise LLM. ``auto`` and ``llm`` both mean "LLM if it can be"."""
+        return "llm" if (self.api_key and not self.offline and requested != "offline") else "offline"
+
     @property
     def mode(self) -> Literal["llm", "offline"]:
-        """LLM when a key is set and offline was not asked for; otherwise offline."""
-        return "llm" if (self.api_key and not self.offline) else "offline"
+        """The grading mode when nothing else is asked for (``grading_mode("auto")``)."""
+        return self.grading_mode()
 
     @property
     def offline_reason(self) -> str | None:

@@ -4,8 +4,9 @@ Records, one JSON object a line:
 
 * ``{"type": "session", ...}`` first: session id, start time, candidate, bank,
   mode, and the ids of the questions chosen, so ``--resume`` can continue;
-* ``{"type": "answer", ...}`` after every graded (or skipped) answer: the
-  question, the answer, the grade, time taken, hints, delivery metrics;
+* ``{"type": "answer", ...}`` after every graded (or skipped) answer: an
+  ``AnswerRecord`` (question, answer, grade, time taken, hints, delivery metrics),
+  read back by its versioned reader, so transcripts of earlier versions still load;
 * ``{"type": "draft", ...}`` when the candidate quits with a typed but
   ungraded answer (question_id, follow_up_of, answer, hints, time_taken_s,
   saved_at): ``--resume`` puts it back in the answer box;
@@ -25,7 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-FORMAT_VERSION = 1
+from interviewer.answer_record import AnswerRecord, RecordError
+
+#: 2: answer lines are versioned ``AnswerRecord``s (``"v": 2``); 1: before that.
+FORMAT_VERSION = 2
 
 
 def now_iso() -> str:
@@ -54,6 +58,9 @@ class TranscriptWriter:
             handle.flush()
             os.fsync(handle.fileno())
 
+    def append_answer(self, record: AnswerRecord) -> None:
+        self.append({"type": "answer", **record.to_dict()})
+
 
 def _ends_with_newline(path: Path) -> bool:
     with open(path, "rb") as handle:
@@ -67,7 +74,7 @@ class Transcript:
 
     path: Path
     header: dict[str, Any] = field(default_factory=dict)
-    answers: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[AnswerRecord] = field(default_factory=list)
     ended: bool = False
     #: Lines that could not be read (torn or edited by hand), as (line number, reason).
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -87,7 +94,7 @@ class Transcript:
     @property
     def answered_ids(self) -> list[str]:
         """Ids of the main questions answered (follow-ups excluded), in order."""
-        return [a["question_id"] for a in self.answers if not a.get("follow_up_of")]
+        return [a.question_id or "" for a in self.answers if not a.is_follow_up]
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
@@ -117,7 +124,11 @@ def read_transcript(path: Path) -> Transcript:
         if kind == "session":
             transcript.header = record
         elif kind == "answer":
-            transcript.answers.append(record)
+            try:
+                transcript.answers.append(AnswerRecord.from_dict(record))
+            except RecordError as error:
+                transcript.skipped.append((number, str(error)))
+                continue
             transcript.drafts.clear()
         elif kind == "draft" and record.get("question_id"):
             transcript.drafts[(str(record["question_id"]), record.get("follow_up_of"))] = record

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from interviewer.batch.records import read_output
 from interviewer.bank import open_bank
 from interviewer.batch.answer_checks import AnswerChecks, check_answers
 from interviewer.batch.inputs import iter_inputs
@@ -58,8 +59,8 @@ def generous(request) -> Reply:
                              "criteria": {"correctness": 9.5, "completeness": 9.5, "depth": 9.5, "communication": 9.5}})
 
 
-def records_of(path) -> dict[str, dict]:
-    return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+def records_of(path):
+    return {r.item_id: r for r in read_output(path)}
 
 
 def test_check_answers_scores_only_what_has_a_reference(tmp_path, matcher):
@@ -71,7 +72,7 @@ def test_check_answers_scores_only_what_has_a_reference(tmp_path, matcher):
     (vague_score, vague_delivery), (skipped, _), (free_score, free_delivery) = checked
     assert vague_score is not None and vague_score < 5  # graded offline against the bank's reference
     assert skipped is None and free_score is None  # a failed LLM grade, and no reference: nothing to compare
-    assert vague_delivery["words"] > 5 and free_delivery["words"] == 5
+    assert vague_delivery.words > 5 and free_delivery.words == 5
     assert check_answers([(items[0], gradings[0])], False)[0][1] is None
 
 
@@ -89,9 +90,9 @@ def test_every_record_gets_its_checks_and_the_last_ones_do_not_wait_for_the_ling
         checks.close(wait=True)
     records = records_of(out)
     assert elapsed < 30 and stats.graded == 3 and len(records) == 3
-    assert all(r["score"] == 9.5 and r["delivery"]["words"] > 0 for r in records.values())
-    assert any(flag.startswith("score divergence") for flag in records["a0"]["flags"])
-    assert not any(flag.startswith("score divergence") for flag in records["a1"]["flags"])
+    assert all(r.score == 9.5 and r.delivery.words > 0 for r in records.values())
+    assert any(flag.startswith("score divergence") for flag in records["a0"].grade.flags)
+    assert not any(flag.startswith("score divergence") for flag in records["a1"].grade.flags)
 
 
 async def test_a_full_batch_goes_at_once_and_a_failed_grade_is_not_cross_checked(tmp_path, matcher):
@@ -113,7 +114,7 @@ async def test_a_full_batch_goes_at_once_and_a_failed_grade_is_not_cross_checked
         await asyncio.wait_for(third, 30)
     finally:
         checks.close(wait=True)
-    assert any(flag.startswith("score divergence") for flag in flagged.flags) and delivery["words"] > 5
+    assert any(flag.startswith("score divergence") for flag in flagged.flags) and delivery.words > 5
     assert kept is failed
 
 
@@ -125,4 +126,4 @@ def test_a_helper_that_is_gone_costs_the_extras_not_the_grades(tmp_path, fake_se
     checks.close(wait=True)
     BatchRun(out, matcher).run_llm(iter_inputs([str(source)]), grader, concurrency=2, checks=checks)
     records = records_of(out)
-    assert len(records) == 3 and all(r["score"] is not None and r["delivery"] is None for r in records.values())
+    assert len(records) == 3 and all(r.score is not None and r.delivery is None for r in records.values())

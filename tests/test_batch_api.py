@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 
+from interviewer.batch.records import read_output
 from interviewer.bank import open_bank
 from interviewer.batch.batch_api import run_batch_api, side_paths
 from interviewer.batch.inputs import iter_inputs
@@ -95,7 +96,7 @@ class FakeBatchServer:
 
 
 def records_of(path):
-    return {r["id"]: r for r in map(json.loads, open(path, encoding="utf-8"))}
+    return {r.item_id: r for r in read_output(path)}
 
 
 @respx.mock
@@ -110,7 +111,7 @@ def test_submit_poll_and_collect(tmp_path, llm_settings):
 
     assert status == "completed" and server.polls == 2
     [uploaded] = server.uploads
-    keys = {r["key"]: r["id"] for r in map(json.loads, open(out, encoding="utf-8"))}
+    keys = {r.key: r.item_id for r in read_output(out)}
     assert {keys[line["custom_id"]] for line in uploaded} == {"good", "bad-json", "server-error"}
     assert all(line["url"] == "/v1/chat/completions" and line["method"] == "POST" for line in uploaded)
     assert uploaded[0]["body"]["model"] == "gpt-4o-mini"
@@ -120,12 +121,12 @@ def test_submit_poll_and_collect(tmp_path, llm_settings):
 
     records = records_of(out)
     good = records["good"]
-    assert good["score"] is not None and good["question_id"] == "dl-021" and "graded through the Batch API" in good["notes"]
+    assert good.score is not None and good.question_id == "dl-021" and "graded through the Batch API" in good.grade.notes
     full = estimate_cost("gpt-4o-mini", TokenUsage(1000, 200), llm_settings)
-    assert good["cost_usd"] == pytest.approx(full / 2) and good["tokens"]["total"] == 1200
-    assert records["bad-json"]["score"] is None and "not a valid grade" in records["bad-json"]["error"]
-    assert records["server-error"]["score"] is None and "HTTP 500" in records["server-error"]["error"]
-    assert records["empty"]["score"] == 0.0  # graded without a request
+    assert good.grade.cost_usd == pytest.approx(full / 2) and good.grade.usage.total_tokens == 1200
+    assert records["bad-json"].score is None and "not a valid grade" in records["bad-json"].failure
+    assert records["server-error"].score is None and "HTTP 500" in records["server-error"].failure
+    assert records["empty"].score == 0.0  # graded without a request
     assert not any(p.exists() for p in side_paths(out))
     assert any("submitted batch batch_1" in line for line in said)
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from interviewer.batch.records import record_from_dict
 from interviewer.cli import main
 from interviewer.testing.fake_openai_server import FakeOpenAIServer
 from tests.llm_fixtures import estimated_tokens  # noqa: F401
@@ -36,7 +37,8 @@ def workdir(tmp_path, monkeypatch):
 
 
 def records(path):
-    return [json.loads(line) for line in open(path, encoding="utf-8")]
+    """Every line of an output file as its typed record (duplicates kept)."""
+    return [record_from_dict(json.loads(line)) for line in open(path, encoding="utf-8")]
 
 
 def test_a_plain_text_transcript_is_parsed_matched_graded_and_reported(workdir, capsys):
@@ -45,10 +47,10 @@ def test_a_plain_text_transcript_is_parsed_matched_graded_and_reported(workdir, 
     err = capsys.readouterr().err
     assert code == 1  # one question is not in the bank: offline it cannot be graded
     dropout, vanishing, colour = records(workdir / "grades.jsonl")
-    assert (dropout["question_id"], dropout["match"]["kind"], dropout["candidate"]) == ("dl-021", "fuzzy", "Jane Doe")
-    assert dropout["score"] > 3 and dropout["input"] == "jane.txt:4"
-    assert vanishing["question_id"] == "dl-007" and vanishing["score"] is not None
-    assert colour["error"] == "unmatched question" and colour["score"] is None
+    assert (dropout.question_id, dropout.match["kind"], dropout.candidate) == ("dl-021", "fuzzy", "Jane Doe")
+    assert dropout.score > 3 and dropout.input == "jane.txt:4"
+    assert vanishing.question_id == "dl-007" and vanishing.score is not None
+    assert colour.failure == "unmatched question" and colour.score is None
     assert "3 answer(s): 2 graded" in err and "Jane Doe" in err and "report: report.html" in err
     page = (workdir / "report.html").read_text()
     assert "<svg" in page and "Jane Doe" in page and "<script" not in page
@@ -108,10 +110,10 @@ def test_llm_grading_through_the_cli(workdir, capsys, monkeypatch):
         assert len(server.chat_requests) == 3
     err = capsys.readouterr().err
     graded = records(workdir / "g.jsonl")
-    assert all(r["score"] is not None and r["model"] == "fake-model" for r in graded)
+    assert all(r.score is not None and r.grade.model == "fake-model" for r in graded)
     # Records are written as grades finish (two in flight), so find the colour one by its question.
-    (colour,) = [r for r in graded if "favourite colour" in r["question"]]
-    assert "graded without a reference answer" in colour["flags"]
+    (colour,) = [r for r in graded if "favourite colour" in r.question]
+    assert "graded without a reference answer" in colour.grade.flags
     assert "tokens:" in err
 
 

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from interviewer.batch.records import read_output, record_from_dict
 from interviewer.bank import open_bank
 from interviewer.batch.scheduler import LLMScheduler
 from interviewer.batch.inputs import iter_inputs
@@ -65,7 +66,7 @@ def run(tmp_path, server, matcher, count=4, **options):
         write_answers(source, count)
     grader = make_llm_grader(server.settings(tmp_path / "home"), fallback=None)
     stats = BatchRun(out, matcher).run_llm(iter_inputs([str(source)]), grader, **options)
-    records = [json.loads(line) for line in open(out, encoding="utf-8")] if out.exists() else []
+    records = [record_from_dict(json.loads(line)) for line in open(out, encoding="utf-8")] if out.exists() else []
     return stats, records
 
 
@@ -84,14 +85,14 @@ def test_every_answer_graded_once_within_the_concurrency_bound(tmp_path, fake_se
 
     fake_server.responder = track
     stats, records = run(tmp_path, fake_server, matcher, count=11, concurrency=3)
-    assert len(records) == 12 and len({r["key"] for r in records}) == 12
-    assert all(r["score"] is not None and r["attempts"] == 1 for r in records)
+    assert len(records) == 12 and len({r.key for r in records}) == 12
+    assert all(r.score is not None and r.attempts == 1 for r in records)
     assert 2 <= state["peak"] <= 3
     assert len(fake_server.chat_requests) == 12 == stats.attempts
-    free = next(r for r in records if r["id"] == "free")
-    assert free["match"]["reference"] == "none" and "graded without a reference answer" in free["flags"]
-    first = next(r for r in records if r["id"] == "a0")
-    assert first["tokens"]["prompt"] > 0 and first["model"] == "fake-model" and first["prompt_hash"]
+    free = next(r for r in records if r.item_id == "free")
+    assert free.match["reference"] == "none" and "graded without a reference answer" in free.grade.flags
+    first = next(r for r in records if r.item_id == "a0")
+    assert first.grade.usage.prompt_tokens > 0 and first.grade.model == "fake-model" and first.grade.prompt_hash
 
 
 def test_a_429_is_requeued_after_retry_after_without_blocking_the_worker(tmp_path, fake_server, matcher):
@@ -101,8 +102,8 @@ def test_a_429_is_requeued_after_retry_after_without_blocking_the_worker(tmp_pat
     assert order == ["a0", "a1", "free", "a0"]  # the one worker went on while a0 waited
     first, retry = [r.time for r in fake_server.chat_requests if tag_of(r) == "a0"]
     assert retry - first >= 0.38
-    a0 = next(r for r in records if r["id"] == "a0")
-    assert a0["attempts"] == 2 and a0["score"] is not None and stats.requeued == 1
+    a0 = next(r for r in records if r.item_id == "a0")
+    assert a0.attempts == 2 and a0.score is not None and stats.requeued == 1
     assert len(records) == 3
 
 
@@ -110,24 +111,24 @@ def test_a_retry_after_above_120_seconds_is_requeued_not_failed(tmp_path, fake_s
     fake_server.script(Reply.rate_limited(retry_after=300))
     stats, records = run(tmp_path, fake_server, matcher, count=1, concurrency=1)
     assert delays == [300]
-    assert all(r["error"] is None for r in records) and len(records) == 2
-    assert next(r for r in records if r["id"] == "a0")["attempts"] == 2
+    assert all(r.failure is None for r in records) and len(records) == 2
+    assert next(r for r in records if r.item_id == "a0").attempts == 2
 
 
 def test_retryable_failures_are_bounded_and_the_record_is_written_once(tmp_path, fake_server, matcher, delays):
     fake_server.responder = lambda request: Reply.server_error(500) if tag_of(request) == "a0" else None
     stats, records = run(tmp_path, fake_server, matcher, count=2, concurrency=2, max_attempts=3)
-    a0 = [r for r in records if r["id"] == "a0"]
-    assert len(a0) == 1 and a0[0]["score"] is None and "500" in a0[0]["error"] and a0[0]["attempts"] == 3
+    a0 = [r for r in records if r.item_id == "a0"]
+    assert len(a0) == 1 and a0[0].score is None and "500" in a0[0].failure and a0[0].attempts == 3
     assert [tag_of(r) for r in fake_server.chat_requests].count("a0") == 3
     assert len(delays) == 2 and delays[1] > 0  # exponential back-off without a Retry-After
-    assert sum(1 for r in records if r["error"] is None) == 2
+    assert sum(1 for r in records if r.failure is None) == 2
 
 
 def test_malformed_replies_are_retried(tmp_path, fake_server, matcher, delays):
     fake_server.script(Reply.malformed(), Reply.malformed())
     stats, records = run(tmp_path, fake_server, matcher, count=2, concurrency=1)
-    assert all(r["error"] is None for r in records) and stats.requeued == 2
+    assert all(r.failure is None for r in records) and stats.requeued == 2
 
 
 class RecordingCache:
@@ -232,8 +233,8 @@ async def test_scheduler_with_a_fake_grader_requeues_exactly_what_is_retryable(t
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_answers(source, 2)
     stats = await BatchRun(out, matcher).run_llm_async(iter_inputs([str(source)]), Flaky(), concurrency=2)
-    records = {r["id"]: r for r in map(json.loads, open(out, encoding="utf-8"))}
+    records = {r.item_id: r for r in read_output(out)}
     assert delays == [150.0]
-    assert records["a0"]["score"] == 6.0 and records["a0"]["attempts"] == 2
-    assert records["a1"]["error"] == "the model refused" and records["a1"]["attempts"] == 1
+    assert records["a0"].score == 6.0 and records["a0"].attempts == 2
+    assert records["a1"].failure == "the model refused" and records["a1"].attempts == 1
     assert stats.written == 3 and stats.failed == 1

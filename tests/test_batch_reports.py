@@ -59,7 +59,7 @@ def test_csv_has_one_row_per_record_with_criteria_and_delivery(output):
     write_report(output, buffer, "csv")
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     assert len(rows) == 5 and list(rows[0]) == list(CSV_COLUMNS)
-    assert rows[0]["score"] == "8.0" and rows[0]["correctness"] == "7" and rows[0]["missed"] == "Off at test"
+    assert rows[0]["score"] == "8.0" and rows[0]["correctness"] == "7.0" and rows[0]["missed"] == "Off at test"
     assert rows[0]["delivery_filler_count"] == "2" and rows[0]["match_kind"] == "exact"
     assert rows[3]["error"] == "unmatched question" and rows[3]["score"] == ""
 

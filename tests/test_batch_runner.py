@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from interviewer.batch.records import ProblemRecord, record_from_dict
 from interviewer.bank import open_bank
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher
@@ -39,7 +40,8 @@ def write_answers(path, count, extra=""):
 
 
 def read(path):
-    return [json.loads(line) for line in open(path, encoding="utf-8")]
+    """Every line of an output file as its typed record (duplicates kept)."""
+    return [record_from_dict(json.loads(line)) for line in open(path, encoding="utf-8")]
 
 
 def test_offline_run_writes_one_full_record_per_answer(tmp_path, matcher):
@@ -49,17 +51,17 @@ def test_offline_run_writes_one_full_record_per_answer(tmp_path, matcher):
     records = read(out)
     assert (stats.written, stats.graded, stats.unmatched, stats.input_problems) == (5, 3, 1, 1)
     first = records[0]
-    assert first["input"] == f"{source}:1" and first["candidate"] == "Ann" and first["id"] == "a0"
-    assert first["question_id"] == "dl-001" and first["topic"] == "fundamentals"
-    assert first["match"] == {"kind": "exact", "confidence": 1.0, "reference": "bank"}
-    assert 0 <= first["score"] <= 10 and first["error"] is None and first["grader"].startswith("offline/")
-    assert set(first["criteria"]) == {"correctness", "completeness", "depth", "communication"}
-    assert first["key_points"] and first["feedback"] and first["delivery"]["words"] > 3
+    assert first.input == f"{source}:1" and first.candidate == "Ann" and first.item_id == "a0"
+    assert first.question_id == "dl-001" and first.topic == "fundamentals"
+    assert first.match == {"kind": "exact", "confidence": 1.0, "reference": "bank"}
+    assert 0 <= first.score <= 10 and first.failure is None and first.grade.grader == "offline"
+    assert set(first.grade.criteria) == {"correctness", "completeness", "depth", "communication"}
+    assert first.grade.key_points and first.grade.feedback and first.delivery.words > 3
     unmatched = records[3]
-    assert unmatched["score"] is None and unmatched["error"] == "unmatched question"
-    assert unmatched["match"]["kind"] == "none" and unmatched["delivery"] is not None
+    assert unmatched.score is None and unmatched.failure == "unmatched question" and unmatched.grade is None
+    assert unmatched.match["kind"] == "none" and unmatched.delivery is not None
     bad = records[4]
-    assert bad["kind"] == "input-error" and bad["input"] == f"{source}:5" and "not valid JSON" in bad["error"]
+    assert isinstance(bad, ProblemRecord) and bad.input == f"{source}:5" and "not valid JSON" in bad.error
 
 
 def test_resume_after_a_torn_last_line_grades_only_the_rest(tmp_path, matcher):
@@ -73,8 +75,8 @@ def test_resume_after_a_torn_last_line_grades_only_the_rest(tmp_path, matcher):
     stats = BatchRun(out, matcher).run_offline(iter_inputs([str(source)]), grader)
     records = read(out)  # every line parses: the torn fragment is gone
     assert stats.skipped_done == 2 and len(grader.seen) == 3
-    assert [r["id"] for r in records] == ["a0", "a1", "a2", "a3", "a4"]
-    assert len({r["key"] for r in records}) == 5
+    assert [r.item_id for r in records] == ["a0", "a1", "a2", "a3", "a4"]
+    assert len({r.key for r in records}) == 5
 
     again = CountingGrader()
     BatchRun(out, matcher).run_offline(iter_inputs([str(source)]), again)
@@ -99,7 +101,7 @@ def test_the_process_pool_grades_in_input_order_like_a_single_process(tmp_path, 
     stats = BatchRun(pooled, matcher).run_offline(iter_inputs([str(source)]), make_offline_grader(), workers=2, chunk=8)
     one, pool = read(single), read(pooled)
     assert stats.written == 41
-    assert [(r["key"], r["score"], r["error"]) for r in one] == [(r["key"], r["score"], r["error"]) for r in pool]
+    assert [(r.key, r.score, r.failure) for r in one] == [(r.key, r.score, r.failure) for r in pool]
 
 
 def test_a_small_input_never_starts_the_pool(tmp_path, matcher, monkeypatch):

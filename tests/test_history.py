@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from interviewer.grading.interface import Grade, KeyPointResult
+from interviewer.answer_record import AnswerRecord
 from interviewer.history.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -228,17 +229,17 @@ def _write_transcript(folder, session_id, answers, candidate="Ada"):
 
 
 def test_attempt_from_a_transcript_record():
-    record = {
-        "question_id": "dl-001", "question": "What is DL?", "topic": "fundamentals", "answer": "...",
-        "grade": _grade(5.5, missed=("Uses many layers",)).to_dict(), "time_taken_s": 12,
-        "hint_used": True, "follow_up_of": None, "answered_at": "2024-05-01T12:01:00+00:00",
-    }
+    record = AnswerRecord(
+        question_id="dl-001", question="What is DL?", topic="fundamentals", answer="...",
+        grade=_grade(5.5, missed=("Uses many layers",)), time_taken_s=12,
+        hints=("Uses many layers",), answered_at="2024-05-01T12:01:00+00:00",
+    )
     made = attempt_from_record(record, "s1", candidate="Ada")
     assert made == Attempt("s1", "dl-001", "fundamentals", 5.5, ("Uses many layers",), "offline",
                            "2024-05-01T12:01:00+00:00", 12.0, True, None, "Ada")
-    skipped = attempt_from_record({"question_id": "dl-002", "grade": None}, "s1", default_time="T")
+    skipped = attempt_from_record(AnswerRecord("Q?", question_id="dl-002", skipped=True), "s1", default_time="T")
     assert (skipped.score, skipped.grader, skipped.answered_at, skipped.skipped) == (None, SKIPPED_GRADER, "T", True)
-    assert attempt_from_record({"question": "no id"}, "s1") is None
+    assert attempt_from_record(AnswerRecord("no id"), "s1") is None
 
 
 def test_importing_a_transcript_twice_records_each_answer_once(tmp_path):

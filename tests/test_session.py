@@ -98,13 +98,13 @@ async def test_answers_hints_and_skips_are_written_and_recorded_as_they_happen(s
     transcript = read_transcript(session.transcript_path)
     assert transcript.header["candidate"] == "Ada" and transcript.question_ids == ["q1", "q2", "q3"]
     record = transcript.answers[0]
-    assert record["time_taken_s"] == 42 and record["hint_used"] and record["hints"] == [grade.key_points[0].point]
-    assert record["grade"]["score"] == 8.0 and record["delivery"]["fillers"] == {"um": 1}
+    assert record.time_taken_s == 42 and record.hint_used and record.hints == (grade.key_points[0].point,)
+    assert record.grade.score == 8.0 and record.delivery.fillers == {"um": 1}
 
     session.next_question()
     clock.now += 5
     session.skip("")
-    assert read_transcript(session.transcript_path).answers[1]["skipped"] is True
+    assert read_transcript(session.transcript_path).answers[1].skipped is True
     attempts = History(settings.history_path).attempts()
     assert [(a.question_id, a.score, a.hint_used, a.skipped) for a in attempts] == [
         ("q1", 8.0, True, False), ("q2", None, False, True)]
@@ -143,7 +143,7 @@ async def test_a_failed_grade_is_not_recorded_and_can_be_graded_offline(settings
     assert not session.transcript_path.exists() and session.records == []
     grade = await session.grade(offline=True)
     assert not grade.failed and grade.grader != "scripted"
-    assert read_transcript(session.transcript_path).answers[0]["grade"]["grader"] == grade.grader
+    assert read_transcript(session.transcript_path).answers[0].grade.grader == grade.grader
 
 
 async def test_a_grader_that_cannot_be_made_gives_a_failed_grade_not_a_crash(settings, monkeypatch):
@@ -179,7 +179,7 @@ async def test_follow_up_uses_the_bank_question_graded_in_context(settings):
     assert item.context.answer == "Dropout zeroes random activations."
     assert item.key_points == ("reduces overfitting",)  # the point the bank's follow-up is about
     records = read_transcript(session.transcript_path).answers
-    assert records[-1]["follow_up_of"] == "q1" and records[-1]["question"] == text
+    assert records[-1].follow_up_of == "q1" and records[-1].question == text
     assert read_transcript(session.transcript_path).answered_ids == ["q1"]
     assert turn.is_follow_up and session.next_question().question.id == "q2"
 
@@ -205,8 +205,8 @@ async def test_resume_keeps_earlier_answers_and_puts_the_draft_back(settings):
     resumed = PracticeSession.resume(transcript, make_bank(), settings=settings, grader=ScriptedGrader(good(5.0)),
                                      clock=FakeClock())
     assert resumed.resumed and resumed.session_id == session.session_id
-    assert [r["question_id"] for r in resumed.records] == ["q1"]
-    assert resumed.records[0]["grade"]["score"] == 8.0
+    assert [r.question_id for r in resumed.records] == ["q1"]
+    assert resumed.records[0].grade.score == 8.0
     turn = resumed.begin_question()
     assert turn.question.id == "q2" and turn.answer == "half an answer"
     assert turn.hints == ["zeroes random activations during training"]
@@ -216,7 +216,7 @@ async def test_resume_keeps_earlier_answers_and_puts_the_draft_back(settings):
     resumed.skip()
     resumed.finish()
     done = read_transcript(session.transcript_path)
-    assert [a["question_id"] for a in done.answers] == ["q1", "q2", "q3"] and done.ended
+    assert [a.question_id for a in done.answers] == ["q1", "q2", "q3"] and done.ended
     assert latest_unfinished(settings.transcripts_dir) is None
 
 

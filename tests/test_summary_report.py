@@ -1,7 +1,8 @@
-"""The session summary from transcript answer records, and its Markdown export."""
+"""The session summary from answer records, and its Markdown export."""
 
 import json
 
+from interviewer.answer_record import AnswerRecord
 from interviewer.text.delivery import analyse_delivery
 from interviewer.grading.interface import Grade, KeyPointResult, TokenUsage, failed_grade
 from interviewer.practice.summary import SessionSummary, session_summary, summary_markdown, text_bar
@@ -11,23 +12,23 @@ from interviewer.transcript import TranscriptWriter, read_transcript
 def grade(score, missed=(), usage=None, cost=None):
     points = tuple(KeyPointResult(p, "missed") for p in missed) + (KeyPointResult("Covered point", "covered"),)
     return Grade(score=score, feedback="fine", grader="llm", grader_version="1", key_points=points,
-                 usage=usage, cost_usd=cost).to_dict()
+                 usage=usage, cost_usd=cost)
 
 
-def record(question_id, topic, score_grade, question=None, answer="It drops units, um, like, at random.", **extra):
-    return {
-        "type": "answer",
-        "question_id": question_id,
-        "question": question or f"What about {question_id}?",
-        "topic": topic,
-        "answer": answer,
-        "grade": score_grade,
-        "time_taken_s": extra.pop("time_taken_s", 60.0),
-        "hint_used": extra.pop("hint_used", False),
-        "follow_up_of": extra.pop("follow_up_of", None),
-        "delivery": analyse_delivery(answer).to_dict() if score_grade is not None else None,
+def record(question_id, topic, score_grade, question=None, answer="It drops units, um, like, at random.",
+           hint_used=False, time_taken_s=60.0, **extra):
+    return AnswerRecord(
+        question_id=question_id,
+        question=question or f"What about {question_id}?",
+        topic=topic,
+        answer=answer,
+        grade=score_grade,
+        skipped=score_grade is None,
+        time_taken_s=time_taken_s,
+        hints=("Covered point",) if hint_used else (),
+        delivery=analyse_delivery(answer) if score_grade is not None else None,
         **extra,
-    }
+    )
 
 
 def session_records():
@@ -35,8 +36,8 @@ def session_records():
         record("dl-001", "fundamentals", grade(8.0, usage=TokenUsage(1000, 200), cost=0.001), question="What is | deep learning?"),
         record("dl-001", "fundamentals", grade(6.0, usage=TokenUsage(500, 100), cost=0.0005), follow_up_of="dl-001", time_taken_s=30.0),
         record("dl-030", "regularisation", grade(3.0, missed=("Randomly drops units", "Scales at test time")), hint_used=True),
-        record("dl-031", "regularisation", None, skipped=True, time_taken_s=5.0),
-        record("dl-050", "graphs", failed_grade("llm", "1", "rate limited").to_dict()),
+        record("dl-031", "regularisation", None, time_taken_s=5.0),
+        record("dl-050", "graphs", failed_grade("llm", "1", "rate limited")),
     ]
 
 
@@ -128,7 +129,7 @@ def test_summary_from_a_real_transcript_file(tmp_path):
     writer = TranscriptWriter(tmp_path / "session-x.jsonl")
     writer.append({"type": "session", "session_id": "x", "question_ids": ["dl-001", "dl-030"]})
     for rec in session_records()[:3]:
-        writer.append(rec)
+        writer.append_answer(rec)
     summary = session_summary(read_transcript(tmp_path / "session-x.jsonl").answers)
     assert isinstance(summary, SessionSummary) and summary.graded == 3
     data = json.loads(json.dumps(summary.to_dict()))

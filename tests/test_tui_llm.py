@@ -63,7 +63,7 @@ async def test_llm_session_streams_feedback_and_grades_an_llm_follow_up_in_conte
         assert [r.number for r in summary.summary.rows] == ["1", "1a"]
         assert summary.summary.usage.total_tokens > 0
     records = read_transcript(list_transcripts(tmp_path / "transcripts")[0]).answers
-    assert records[1]["follow_up_of"] == question.id and records[1]["grade"]["grader"] == "llm"
+    assert records[1].follow_up_of == question.id and records[1].grade.grader == "llm"
 
 
 async def test_a_server_fault_offers_retry_and_grading_offline_keeping_the_answer(server, tmp_path):
@@ -85,5 +85,5 @@ async def test_a_server_fault_offers_retry_and_grading_offline_keeping_the_answe
         await pilot.pause()
         assert screen.state == "feedback"
         record = app.session.records[0]
-        assert record["answer"] == "Weight decay adds a penalty on large weights."
-        assert record["grade"]["grader"] != "llm"
+        assert record.answer == "Weight decay adds a penalty on large weights."
+        assert record.grade.grader != "llm"

@@ -60,7 +60,7 @@ async def test_full_offline_session_reaches_the_summary_with_transcript_and_hist
         assert first.topic == "regularisation"
         await answer(pilot, "Type one line,\nthen Enter makes a second line. " + GOOD_ANSWER)
         assert screen.state == "feedback"
-        assert "\n" in app.session.records[0]["answer"]  # Enter inserted a newline, it did not submit
+        assert "\n" in app.session.records[0].answer  # Enter inserted a newline, it did not submit
         assert screen.panel.grade.score is not None
         await pilot.press("a")  # the reference answer on demand
         assert screen.panel.show_reference
@@ -75,7 +75,7 @@ async def test_full_offline_session_reaches_the_summary_with_transcript_and_hist
         assert app.screen.exported.read_text().startswith("# Practice interview")
     transcript = read_transcript(list_transcripts(settings.transcripts_dir)[0])
     assert transcript.ended and transcript.header["candidate"] == "Ada"
-    assert [a["question_id"] for a in transcript.answers] == [q for q in transcript.question_ids]
+    assert [a.question_id for a in transcript.answers] == [q for q in transcript.question_ids]
     attempts = History(settings.history_path).attempts()
     assert len(attempts) == 2 and all(a.score is not None for a in attempts)
 
@@ -90,7 +90,7 @@ async def test_hint_is_shown_recorded_and_noted_in_the_grade(settings):
         await answer(pilot, GOOD_ANSWER)
         assert "hint used" in app.screen.panel.grade.notes
     record = read_transcript(list_transcripts(settings.transcripts_dir)[0]).answers[0]
-    assert record["hints"] == [key_point] and record["hint_used"] is True
+    assert record.hints == (key_point,) and record.hint_used is True
 
 
 async def test_timer_expiry_submits_what_was_typed_then_skips_an_empty_answer(settings):
@@ -112,12 +112,12 @@ async def test_timer_expiry_submits_what_was_typed_then_skips_an_empty_answer(se
         await app.workers.wait_for_complete()
         await pilot.pause()
         first = app.session.records[0]
-        assert first["timed_out"] and first["time_taken_s"] == 60 and not first["skipped"]
-        assert first["answer"] == "Weight decay shrinks the weights"
+        assert first.timed_out and first.time_taken_s == 60 and not first.skipped
+        assert first.answer == "Weight decay shrinks the weights"
         await pilot.press("n")
         clock.now += 61
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen))
-        assert app.session.records[1]["skipped"] and app.session.records[1]["timed_out"]
+        assert app.session.records[1].skipped and app.session.records[1].timed_out
 
 
 async def test_quit_half_way_then_resume_continues_with_earlier_answers_intact(settings):
@@ -125,7 +125,7 @@ async def test_quit_half_way_then_resume_continues_with_earlier_answers_intact(s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await answer(pilot, GOOD_ANSWER)
-        first_score = app.session.records[0]["grade"]["score"]
+        first_score = app.session.records[0].grade.score
         await pilot.press("n")
         app.screen.answer_box.insert("a half-typed second answer")
         await pilot.press("ctrl+q")
@@ -144,7 +144,7 @@ async def test_quit_half_way_then_resume_continues_with_earlier_answers_intact(s
         screen = app.screen
         assert screen.session.position == 2
         assert screen.answer_box.text == "a half-typed second answer"
-        assert app.session.records[0]["grade"]["score"] == first_score
+        assert app.session.records[0].grade.score == first_score
         await pilot.press("ctrl+n")  # skip the second
         await answer(pilot, GOOD_ANSWER)
         await pilot.press("n")

@@ -17,13 +17,14 @@ from interviewer.batch.items import InputItem
 from interviewer.batch.offline_pool import grade_chunk, init_worker
 from interviewer.batch.records import delivery_metrics
 from interviewer.grading.interface import Grade, GradingItem
+from interviewer.text.delivery import DeliveryReport
 
 #: Answers sent to the helper process at once, at most ...
 BATCH_SIZE = 32
 #: ... and the longest an answer waits for others before its batch goes anyway.
 LINGER_S = 0.1
 
-Checked = tuple[float | None, dict | None]
+Checked = tuple[float | None, DeliveryReport | None]
 
 
 def check_answers(batch: list[tuple[InputItem, GradingItem | None]], with_delivery: bool) -> list[Checked]:
@@ -56,7 +57,7 @@ class AnswerChecks:
         self._waiting: list[tuple[InputItem, GradingItem | None, Grade, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
 
-    def submit(self, item: InputItem, grading: GradingItem, grade: Grade) -> "asyncio.Future[tuple[Grade, dict | None]]":
+    def submit(self, item: InputItem, grading: GradingItem, grade: Grade) -> "asyncio.Future[tuple[Grade, DeliveryReport | None]]":
         """A future of the grade with the cross-check's flag (if any) and the answer's delivery
         metrics; it fails only if the helper process does (the caller keeps the bare grade)."""
         loop = asyncio.get_running_loop()
@@ -68,7 +69,7 @@ class AnswerChecks:
             self._timer = loop.call_later(self.linger_s, self.flush)
         return future
 
-    async def check(self, item: InputItem, grading: GradingItem, grade: Grade) -> tuple[Grade, dict | None]:
+    async def check(self, item: InputItem, grading: GradingItem, grade: Grade) -> tuple[Grade, DeliveryReport | None]:
         """``submit``, awaited."""
         return await self.submit(item, grading, grade)
 

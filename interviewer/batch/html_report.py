@@ -7,9 +7,11 @@ prints. Charts: mean score per candidate, mean score per topic, and the score di
 from __future__ import annotations
 
 from html import escape
-from typing import IO, Any, Iterable
+from typing import IO, Iterable
 
-from interviewer.batch.reports import Group, Summary, _mean, _ranked, _short
+from interviewer.answer_record import AnswerRecord
+from interviewer.batch.records import OutputRecord, ProblemRecord
+from interviewer.batch.reports import Group, Summary, _mean, _ranked, _short, note_of
 from interviewer.grading.interface import score_band
 
 #: At most this many answers are listed in the page's table (all are in the CSV and JSONL).
@@ -105,22 +107,21 @@ def _group_table(groups: dict[str, Group], title: str) -> str:
             f"</thead><tbody>{rows}</tbody></table>")
 
 
-def _answer_row(record: dict[str, Any]) -> str:
-    score = record.get("score")
-    band = record.get("band") or score_band(score)
+def _answer_row(record: AnswerRecord) -> str:
+    score = record.score
+    band = "not graded" if score is None else record.band
     colour = BAND_COLOURS.get(band, BAND_COLOURS["not graded"])
-    note = record.get("error") or "; ".join(record.get("flags") or ())
-    question = f"{record.get('question_id') or ''} {_short(record.get('question'), 70)}".strip()
-    feedback = _short(record.get("feedback"), 220)
+    question = f"{record.question_id or ''} {_short(record.question, 70)}".strip()
+    feedback = _short(record.grade.feedback if record.grade is not None else "", 220)
     return (
-        f"<tr><td>{escape(str(record.get('input') or ''))}</td><td>{escape(record.get('candidate') or '')}</td>"
+        f"<tr><td>{escape(record.input or '')}</td><td>{escape(record.candidate)}</td>"
         f"<td>{escape(question)}</td><td class=n>{'' if score is None else score}</td>"
         f'<td><span class="band" style="background:{colour}"></span>{escape(band)}</td>'
-        f"<td>{escape(feedback)}</td><td>{escape(_short(note, 140))}</td></tr>"
+        f"<td>{escape(feedback)}</td><td>{escape(_short(note_of(record), 140))}</td></tr>"
     )
 
 
-def write_html(summary: Summary, records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_html(summary: Summary, records: Iterable[OutputRecord], out: IO[str]) -> None:
     cost = f"${summary.cost_usd:.4f}" if summary.priced else "–"
     cards = [("Answers", summary.answers), ("Graded", summary.graded), ("Mean score", _mean(summary.mean)),
              ("Not graded", summary.errors)]
@@ -151,7 +152,7 @@ def write_html(summary: Summary, records: Iterable[dict[str, Any]], out: IO[str]
               "<th>Band</th><th>Feedback</th><th>Flags / error</th></tr></thead><tbody>\n")
     shown = 0
     for record in records:
-        if record.get("kind") == "input-error":
+        if isinstance(record, ProblemRecord):
             continue
         if shown >= MAX_ROWS:
             shown += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
 from interviewer.batch.items import NOT_UTF8, InputItem, InputProblem, item_key
+from interviewer.answer_record import AnswerRecord, RecordError
 from interviewer.batch.text_transcripts import candidate_from_filename, read_text_transcript
 from interviewer.errors import UserError
 
@@ -270,34 +271,35 @@ def _read_jsonl(lines, source: str, source_id: str) -> Iterator[InputItem | Inpu
                 yield item
 
 
-def _session_answer(record, session, answers_by_id, source, source_id, number):
-    """An item for one answer record of a session transcript; None for a skipped question."""
-    answer = record.get("answer")
-    question = _text(record.get("question")) or ""
-    question_id = _text(record.get("question_id"))
-    if not isinstance(answer, str) or record.get("skipped") or not answer.strip():
-        return None if isinstance(answer, (str, type(None))) else InputProblem(source, number, "'answer' must be text")
-    follow_up_of = _text(record.get("follow_up_of"))
-    context_question, context_answer = answers_by_id.get(follow_up_of or "", ("", ""))
-    if question_id and not follow_up_of:
-        answers_by_id[question_id] = (question, answer)
-    candidate = _text(record.get("candidate")) or _text(session.get("candidate")) or None
-    hints = record.get("hints")
-    hinted = tuple(h for h in hints if isinstance(h, str)) if isinstance(hints, list) else ()
+def _session_answer(data, session, answers_by_id, source, source_id, number):
+    """An item for one answer record of a session transcript (any version); None for a skipped question."""
+    answer = data.get("answer")
+    if not isinstance(answer, (str, type(None))):
+        return InputProblem(source, number, "'answer' must be text")
+    try:
+        record = AnswerRecord.from_dict(data)
+    except RecordError as error:
+        return InputProblem(source, number, str(error))
+    if record.skipped or not record.answer.strip():
+        return None
+    question = record.question.strip()
+    context_question, context_answer = answers_by_id.get(record.follow_up_of or "", ("", ""))
+    if record.question_id and not record.follow_up_of:
+        answers_by_id[record.question_id] = (record.question, record.answer)
     return InputItem(
-        key=item_key(source_id, f"line:{number}", question, answer),
+        key=item_key(source_id, f"line:{number}", record.question, record.answer),
         source=source,
         line=number,
-        question=question.strip(),
-        answer=answer,
-        question_id=question_id,
-        candidate=candidate,
-        topic=_text(record.get("topic")),
-        item_id=_text(record.get("id")),
-        follow_up_of=follow_up_of,
+        question=question,
+        answer=record.answer,
+        question_id=_text(record.question_id),
+        candidate=_text(record.candidate) or _text(session.get("candidate")) or None,
+        topic=_text(record.topic),
+        item_id=record.item_id,
+        follow_up_of=record.follow_up_of,
         context_question=context_question,
         context_answer=context_answer,
-        hinted_points=hinted,
+        hinted_points=record.hints,
     )
 
 

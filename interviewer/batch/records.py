@@ -1,23 +1,49 @@
-"""One line of a batch output file: an answer's grade with where it came from, or why it has none.
+"""One line of a batch output file: an answer's ``AnswerRecord`` with where it came from, or why a part of the input could not be read.
 
-Every record has a ``key`` (the input item's stable key; a resumed run skips keys already
+Every line has a ``key`` (the input item's stable key; a resumed run skips keys already
 written) and an ``input`` location (``file:line``). A record is written once, when it is
-final: graded, or failed for good (``score`` null and ``error`` set).
+final: graded, or failed for good (no score, and the grade's ``error`` or the record's says why).
+``read_output`` reads every version back (see ``interviewer.answer_record``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
 
+from interviewer.answer_record import RECORD_VERSION, UNMATCHED_ERROR, AnswerRecord, RecordError
 from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import Match
-from interviewer.grading.interface import CRITERIA, Grade, GradingItem, score_band
+from interviewer.grading.interface import Grade, GradingItem
+from interviewer.text.delivery import DeliveryReport
 
-RECORD_VERSION = 1
-UNMATCHED_ERROR = "unmatched question"
-#: ``kind`` of a record: an answer (graded or not), or a part of the input that could not be read.
+__all__ = ["ANSWER", "INPUT_ERROR", "UNMATCHED_ERROR", "ProblemRecord", "answer_record", "problem_record",
+           "dumps", "delivery_metrics", "read_output", "record_from_dict"]
+
+#: ``kind`` of a line: an answer (graded or not), or a part of the input that could not be read.
 ANSWER, INPUT_ERROR = "answer", "input-error"
+
+
+@dataclass(frozen=True)
+class ProblemRecord:
+    """A line or file of the input that could not be read."""
+
+    key: str
+    input: str
+    error: str
+
+    @property
+    def failure(self) -> str:
+        """Why this part of the input has no grade (as ``AnswerRecord.failure``)."""
+        return self.error
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"v": RECORD_VERSION, "kind": INPUT_ERROR, "key": self.key, "input": self.input, "error": self.error}
+
+
+OutputRecord = AnswerRecord | ProblemRecord
 
 
 def answer_record(
@@ -26,88 +52,80 @@ def answer_record(
     grading: GradingItem | None,
     grade: Grade | None,
     *,
-    delivery: dict[str, Any] | None = None,
+    delivery: DeliveryReport | None = None,
     error: str | None = None,
     attempts: int | None = None,
     extra_flags: tuple[str, ...] = (),
-) -> dict[str, Any]:
+) -> AnswerRecord:
     """The record for one answer: ``grade`` None means it was not graded (``error`` says why)."""
     reference = "none"
     if grading is not None and grading.has_reference:
         reference = "input" if item.reference else "bank"
-    record: dict[str, Any] = {
-        "v": RECORD_VERSION,
-        "kind": ANSWER,
-        "key": item.key,
-        "input": item.location,
-        "id": item.item_id,
-        "candidate": item.candidate,
-        "question_id": grading.question_id if grading is not None else item.question_id,
-        "topic": grading.topic if grading is not None else item.topic,
-        "question": item.question or (grading.question if grading is not None else ""),
-        "match": {**match.to_dict(), "reference": reference},
-    }
-    if item.follow_up_of:
-        record["follow_up_of"] = item.follow_up_of
-    if grade is None:
-        record.update(score=None, band=score_band(None), criteria={}, feedback="", key_points=[],
-                      flags=list(extra_flags), notes=[], grader=None, model=None, prompt_hash=None,
-                      tokens=None, cost_usd=None, error=error or "not graded")
-    else:
-        usage = grade.usage
-        record.update(
-            score=grade.score,
-            band=grade.band,
-            criteria={name: grade.criteria[name] for name in CRITERIA if name in grade.criteria},
-            feedback=grade.feedback,
-            key_points=[{"point": k.point, "verdict": k.verdict, "evidence": k.evidence} for k in grade.key_points],
-            flags=list(dict.fromkeys((*grade.flags, *extra_flags))),
-            notes=list(grade.notes),
-            grader=f"{grade.grader}/{grade.grader_version}",
-            model=grade.model,
-            prompt_hash=grade.prompt_hash,
-            tokens=None if usage is None else {
-                "prompt": usage.prompt_tokens, "completion": usage.completion_tokens, "total": usage.total_tokens
-            },
-            cost_usd=None if grade.cost_usd is None else round(grade.cost_usd, 8),
-            error=grade.error if grade.failed else None,
-        )
-        if grade.cached:
-            record["cached"] = True
-    record["delivery"] = delivery
-    if attempts is not None:
-        record["attempts"] = attempts
-    return record
+    if grade is not None and extra_flags:
+        grade = grade.with_flags(*extra_flags)
+    return AnswerRecord(
+        question=item.question or (grading.question if grading is not None else ""),
+        answer=item.answer,
+        question_id=grading.question_id if grading is not None else item.question_id,
+        topic=grading.topic if grading is not None else item.topic,
+        grade=grade,
+        error=(error or "not graded") if grade is None else None,
+        delivery=delivery,
+        hints=item.hinted_points,
+        follow_up_of=item.follow_up_of,
+        candidate=item.candidate or "",
+        key=item.key,
+        input=item.location,
+        item_id=item.item_id,
+        match={**match.to_dict(), "reference": reference},
+        attempts=attempts,
+    )
 
 
-def problem_record(problem: InputProblem) -> dict[str, Any]:
+def problem_record(problem: InputProblem) -> ProblemRecord:
     """The record for a line or file that could not be read."""
-    return {
-        "v": RECORD_VERSION,
-        "kind": INPUT_ERROR,
-        "key": problem.key,
-        "input": problem.location,
-        "candidate": None,
-        "question_id": None,
-        "topic": None,
-        "score": None,
-        "error": problem.message,
-    }
+    return ProblemRecord(problem.key, problem.location, problem.message)
 
 
-def dumps(record: dict[str, Any]) -> str:
-    """The record as one JSON line (with its newline)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+def dumps(record: OutputRecord) -> str:
+    """The record as one output line (with its newline)."""
+    data = record.to_dict()
+    if isinstance(record, AnswerRecord):
+        data = {"kind": ANSWER, **data}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def delivery_metrics(item: InputItem) -> dict[str, Any] | None:
+def record_from_dict(data: dict[str, Any]) -> OutputRecord:
+    """An output line of any version as its record. Raises RecordError."""
+    if data.get("kind") == INPUT_ERROR:
+        return ProblemRecord(str(data.get("key") or ""), str(data.get("input") or ""), str(data.get("error") or ""))
+    return AnswerRecord.from_dict(data)
+
+
+def read_output(path: Path | str) -> Iterator[OutputRecord]:
+    """The records of an output file, each key once (the first), unreadable lines skipped."""
+    seen: set[str] = set()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                data = json.loads(line)
+                record = record_from_dict(data) if isinstance(data, dict) else None
+            except (ValueError, RecordError):
+                continue
+            if record is None:
+                continue
+            if record.key is not None:
+                if record.key in seen:
+                    continue
+                seen.add(record.key)
+            yield record
+
+
+def delivery_metrics(item: InputItem) -> DeliveryReport | None:
     """How the answer was said (length, fillers, pace), or None if that cannot be measured."""
+    from interviewer.text.delivery import analyse_delivery
+
     try:
-        from interviewer.text.delivery import analyse_delivery
-    except ImportError:  # pragma: no cover - delivery ships with the package
-        return None
-    try:
-        report = analyse_delivery(item.answer, item.question)
+        return analyse_delivery(item.answer, item.question)
     except Exception:  # coaching extras never stop a batch
         return None
-    return report.to_dict()

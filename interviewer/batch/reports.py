@@ -8,13 +8,13 @@ inline CSS and inline SVG charts, no scripts, nothing fetched.
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from interviewer.batch.records import INPUT_ERROR, UNMATCHED_ERROR
+from interviewer.answer_record import AnswerRecord
+from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, dumps, read_output
 from interviewer.grading.interface import CRITERIA
 from interviewer.safe_text import spreadsheet_cell
 
@@ -25,23 +25,9 @@ DELIVERY_COLUMNS = ("words", "speaking_seconds", "pace_verdict", "filler_count",
                     "hedge_count", "long_sentences", "direct_opening")
 
 
-def read_records(path: Path | str) -> Iterator[dict[str, Any]]:
-    """The records of an output file, each key once (the first), unreadable lines skipped."""
-    seen: set[str] = set()
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(record, dict):
-                continue
-            key = record.get("key")
-            if isinstance(key, str):
-                if key in seen:
-                    continue
-                seen.add(key)
-            yield record
+def read_records(path: Path | str) -> Iterator[OutputRecord]:
+    """The records of an output file (any version), each key once (the first), unreadable lines skipped."""
+    return read_output(path)
 
 
 @dataclass
@@ -92,44 +78,46 @@ class Summary:
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def add(self, record: dict[str, Any]) -> None:
-        if record.get("kind") == INPUT_ERROR:
+    def add(self, record: OutputRecord) -> None:
+        if isinstance(record, ProblemRecord):
             self.input_problems += 1
-            self._error(record)
+            self._error(record.input, record.error)
             return
         self.answers += 1
-        score = record.get("score")
-        score = float(score) if isinstance(score, (int, float)) else None
+        score = record.score
+        failure = record.failure
         if score is not None:
             self.graded += 1
             self.score_total += score
             self.histogram[min(9, max(0, int(score)))] += 1
-        elif record.get("error"):
+        elif failure:
             self.errors += 1
-            if record["error"] == UNMATCHED_ERROR:
+            if failure == UNMATCHED_ERROR:
                 self.unmatched += 1
-            self._error(record)
-        self.candidates.setdefault(record.get("candidate") or UNKNOWN_CANDIDATE, Group()).add(score)
-        self.topics.setdefault(record.get("topic") or UNKNOWN_TOPIC, Group()).add(score)
-        self.flags.update(f.split(":")[0].split(" (")[0] for f in record.get("flags") or ())
-        self.match_kinds[(record.get("match") or {}).get("kind", "none")] += 1
-        tokens = record.get("tokens") or {}
-        self.prompt_tokens += int(tokens.get("prompt") or 0)
-        self.completion_tokens += int(tokens.get("completion") or 0)
-        if isinstance(record.get("cost_usd"), (int, float)):
-            self.cost_usd += record["cost_usd"]
+            self._error(record.input, failure)
+        self.candidates.setdefault(record.candidate or UNKNOWN_CANDIDATE, Group()).add(score)
+        self.topics.setdefault(record.topic or UNKNOWN_TOPIC, Group()).add(score)
+        self.match_kinds[(record.match or {}).get("kind", "none")] += 1
+        grade = record.grade
+        if grade is None:
+            return
+        self.flags.update(f.split(":")[0].split(" (")[0] for f in grade.flags)
+        if grade.usage is not None:
+            self.prompt_tokens += grade.usage.prompt_tokens
+            self.completion_tokens += grade.usage.completion_tokens
+        if grade.cost_usd is not None:
+            self.cost_usd += round(grade.cost_usd, 8)
             self.priced += 1
-        if record.get("model"):
-            self.models[record["model"]] += 1
+        if grade.model:
+            self.models[grade.model] += 1
 
-    def _error(self, record: dict[str, Any]) -> None:
-        message = str(record.get("error"))
+    def _error(self, where: str | None, message: str) -> None:
         self.error_messages[message[:120]] += 1
         if len(self.error_examples) < 10:
-            self.error_examples.append(f"{record.get('input')}: {message}")
+            self.error_examples.append(f"{where}: {message}")
 
 
-def summarise(records: Iterable[dict[str, Any]]) -> Summary:
+def summarise(records: Iterable[OutputRecord]) -> Summary:
     summary = Summary()
     for record in records:
         summary.add(record)
@@ -180,28 +168,41 @@ CSV_COLUMNS = (
 )
 
 
-def csv_row(record: dict[str, Any]) -> list[Any]:
-    criteria = record.get("criteria") or {}
-    points = record.get("key_points") or []
-    tokens = record.get("tokens") or {}
-    delivery = record.get("delivery") or {}
-    match = record.get("match") or {}
+def csv_row(record: OutputRecord) -> list[Any]:
+    if isinstance(record, ProblemRecord):
+        values: dict[str, Any] = {"input": record.input, "error": record.error}
+        return ["" if values.get(c) is None else values.get(c) for c in CSV_COLUMNS]
+    grade = record.grade
+    delivery = record.delivery.to_dict() if record.delivery is not None else {}
+    match = record.match or {}
     values = {
-        **record,
+        "input": record.input, "id": record.item_id, "candidate": record.candidate or None,
+        "question_id": record.question_id, "topic": record.topic, "question": record.question,
         "match_kind": match.get("kind", ""),
         "match_confidence": match.get("confidence", ""),
-        **{name: criteria.get(name, "") for name in CRITERIA},
-        "covered": "; ".join(p["point"] for p in points if p.get("verdict") == "covered"),
-        "missed": "; ".join(p["point"] for p in points if p.get("verdict") in ("missed", "contradicted")),
-        "flags": "; ".join(record.get("flags") or ()),
-        "prompt_tokens": tokens.get("prompt", ""),
-        "completion_tokens": tokens.get("completion", ""),
+        "score": record.score,
+        "band": record.band,
+        "covered": "; ".join(grade.covered) if grade is not None else "",
+        "missed": "; ".join(record.missed),
+        "error": record.failure,
         **{f"delivery_{c}": delivery.get(c, "") for c in DELIVERY_COLUMNS},
     }
+    if grade is not None:
+        values.update(
+            {name: grade.criteria.get(name, "") for name in CRITERIA},
+            flags="; ".join(grade.flags),
+            grader=f"{grade.grader}/{grade.grader_version}",
+            model=grade.model,
+            prompt_hash=grade.prompt_hash,
+            prompt_tokens=grade.usage.prompt_tokens if grade.usage is not None else "",
+            completion_tokens=grade.usage.completion_tokens if grade.usage is not None else "",
+            cost_usd=None if grade.cost_usd is None else round(grade.cost_usd, 8),
+            feedback=grade.feedback,
+        )
     return ["" if values.get(c) is None else values.get(c) for c in CSV_COLUMNS]
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_csv(records: Iterable[OutputRecord], out: IO[str]) -> None:
     """One row per record; a text cell a spreadsheet would run as a formula is neutralised."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -222,7 +223,7 @@ def _short(text: str | None, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def write_markdown(summary: Summary, records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_markdown(summary: Summary, records: Iterable[OutputRecord], out: IO[str]) -> None:
     out.write("# Batch grading report\n\n")
     out.write(f"**{summary.answers}** answers, **{summary.graded}** graded, mean score "
               f"**{_mean(summary.mean)}**/10")
@@ -247,16 +248,24 @@ def write_markdown(summary: Summary, records: Iterable[dict[str, Any]], out: IO[
     out.write("## Answers\n\n| Input | Candidate | Question | Score | Band | Flags / error |\n"
               "|---|---|---|---:|---|---|\n")
     for r in records:
-        question = f"{r.get('question_id') or ''} {_short(r.get('question'), 60)}".strip()
-        note = r.get("error") or "; ".join(r.get("flags") or ())
-        score = r.get("score")
-        out.write(f"| {_cell(r.get('input'))} | {_cell(r.get('candidate'))} | {_cell(question)} | "
-                  f"{'' if score is None else score} | {_cell(r.get('band'))} | {_cell(_short(note, 100))} |\n")
+        if isinstance(r, ProblemRecord):
+            out.write(f"| {_cell(r.input)} |  |  |  |  | {_cell(_short(r.error, 100))} |\n")
+            continue
+        question = f"{r.question_id or ''} {_short(r.question, 60)}".strip()
+        score = r.score
+        band = "not graded" if score is None else r.band
+        out.write(f"| {_cell(r.input)} | {_cell(r.candidate or None)} | {_cell(question)} | "
+                  f"{'' if score is None else score} | {_cell(band)} | {_cell(_short(note_of(r), 100))} |\n")
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def note_of(record: AnswerRecord) -> str:
+    """What a report shows beside a score: why it has none, or the grade's flags."""
+    return record.failure or ("; ".join(record.grade.flags) if record.grade is not None else "")
+
+
+def write_jsonl(records: Iterable[OutputRecord], out: IO[str]) -> None:
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(dumps(record))
 
 
 def write_report(output_path: Path | str, out: IO[str], fmt: str, summary: Summary | None = None) -> Summary:

@@ -24,9 +24,11 @@ from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import BankMatcher, Match, grading_item
 from interviewer.batch.answer_checks import AnswerChecks
 from interviewer.batch.offline_pool import default_workers, grade_chunk, init_worker
-from interviewer.batch.records import UNMATCHED_ERROR, answer_record, delivery_metrics, dumps, problem_record
+from interviewer.batch.records import (UNMATCHED_ERROR, OutputRecord, answer_record, delivery_metrics,
+                                      dumps, problem_record)
 from interviewer.batch.scheduler import LLMScheduler, default_estimate
 from interviewer.grading.interface import Grade, GradingItem
+from interviewer.text.delivery import DeliveryReport
 
 __all__ = ["AnswerChecks", "BatchRun", "BatchStats", "OutputWriter", "default_workers", "scan_output"]
 
@@ -98,7 +100,7 @@ class OutputWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.path, "a", encoding="utf-8")
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: OutputRecord) -> None:
         self._handle.write(dumps(record))
         self._handle.flush()
 
@@ -127,7 +129,7 @@ class BatchRun:
         matcher: BankMatcher,
         *,
         done: set[str] | None = None,
-        on_record: Callable[[dict[str, Any]], None] | None = None,
+        on_record: Callable[[OutputRecord], None] | None = None,
         on_problem: Callable[[InputProblem], None] | None = None,
         with_delivery: bool = True,
     ):
@@ -139,15 +141,15 @@ class BatchRun:
         self.with_delivery = with_delivery
         self.stats = BatchStats()
 
-    def write_record(self, writer: OutputWriter, record: dict[str, Any]) -> None:
+    def write_record(self, writer: OutputWriter, record: OutputRecord) -> None:
         writer.write(record)
-        self.done.add(record["key"])
+        self.done.add(record.key)
         self.stats.written += 1
-        if record.get("error"):
+        if record.failure is not None:
             self.stats.failed += 1
-            if record["error"] == UNMATCHED_ERROR:
+            if record.failure == UNMATCHED_ERROR:
                 self.stats.unmatched += 1
-        elif record.get("kind") == "answer":
+        else:
             self.stats.graded += 1
         if self.on_record is not None:
             self.on_record(record)
@@ -167,7 +169,7 @@ class BatchRun:
             match = self.matcher.match(entry)
             yield entry, match, grading_item(entry, match)
 
-    def delivery(self, item: InputItem) -> dict[str, Any] | None:
+    def delivery(self, item: InputItem) -> DeliveryReport | None:
         return delivery_metrics(item) if self.with_delivery else None
 
     # -- offline ---------------------------------------------------------------------------

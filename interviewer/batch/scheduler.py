@@ -19,6 +19,7 @@ from interviewer.batch.matching import Match
 from interviewer.batch.pacing import RateLimiter, backoff_delay
 from interviewer.batch.records import answer_record
 from interviewer.grading.interface import Grade, GradingItem
+from interviewer.text.delivery import DeliveryReport
 
 if TYPE_CHECKING:
     from interviewer.batch.runner import BatchRun, Entry, OutputWriter
@@ -192,7 +193,7 @@ class LLMScheduler:
         if self.checks is not None and self.produced_all and self.checking and self.outstanding == len(self.checking):
             self.checks.flush()
 
-    def _write(self, job: _Job, grade: Grade, delivery: dict | None) -> None:
+    def _write(self, job: _Job, grade: Grade, delivery: DeliveryReport | None) -> None:
         flags = () if job.grading.has_reference else (NO_REFERENCE_NOTE,)
         record = answer_record(job.item, job.match, job.grading, grade, delivery=delivery,
                                attempts=job.attempts, extra_flags=flags)

@@ -105,9 +105,9 @@ class _Console:
         else:
             print(message, file=sys.stderr)
 
-    def record(self, record: dict) -> None:
+    def record(self, record) -> None:
         if self.progress is not None:
-            if record.get("error"):
+            if record.failure:
                 self.failed += 1
                 self.progress.update(self.task, advance=1, note=f"{self.failed} not graded")
             else:
@@ -134,9 +134,8 @@ def run(args: argparse.Namespace, settings) -> int:
 
     if args.model:
         settings = settings.with_changes(model=args.model)
-    if args.offline:
-        settings = settings.with_changes(offline=True)
-    if args.batch_api and settings.mode == "offline":
+    mode = settings.grading_mode("offline" if args.offline else "auto")
+    if args.batch_api and mode == "offline":
         raise UserError("--batch-api needs an LLM: set OPENAI_API_KEY (see .env.example), or drop --batch-api")
     threshold = DEFAULT_THRESHOLD if args.match_threshold is None else args.match_threshold
     if not 0 < threshold <= 1:
@@ -157,7 +156,7 @@ def run(args: argparse.Namespace, settings) -> int:
 
     existed = out_path.exists() and out_path.stat().st_size > 0
     done = scan_output(out_path)
-    if settings.mode == "offline" and not args.offline:
+    if mode == "offline" and not args.offline:
         print(f"interviewer: {settings.offline_reason}", file=sys.stderr)
     if existed:
         print(f"interviewer: resuming {out_path}: {len(done)} record(s) already there are skipped", file=sys.stderr)
@@ -174,10 +173,10 @@ def run(args: argparse.Namespace, settings) -> int:
     running = None if existed else Summary()
     summarised: set[str] = set()
 
-    def on_record(record: dict) -> None:
+    def on_record(record) -> None:
         console.record(record)
-        if running is not None and record["key"] not in summarised:
-            summarised.add(record["key"])
+        if running is not None and record.key not in summarised:
+            summarised.add(record.key)
             running.add(record)
 
     with _Console(total, interactive) as console:
@@ -187,7 +186,7 @@ def run(args: argparse.Namespace, settings) -> int:
             from interviewer.batch.batch_api import run_batch_api
 
             run_batch_api(batch, entries, settings, resume=args.resume, say=console.say)
-        elif settings.mode == "offline":
+        elif mode == "offline":
             from interviewer.grading.choose import make_grader
 
             batch.run_offline(entries, make_grader(settings, "offline"), workers=args.workers or default_workers())

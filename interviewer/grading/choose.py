@@ -17,12 +17,13 @@ def make_offline_grader() -> Grader:
 
 
 def make_grader(settings: Settings, kind: GraderKind = "auto") -> Grader:
-    """The grader the settings ask for. ``llm`` without a key raises LLMConfigError.
+    """The grader for ``kind``: ``auto`` and ``offline`` as ``Settings.grading_mode`` decides;
+    ``llm`` insists (without a key it raises LLMConfigError, for ``eval --grader llm``).
 
     The LLM grader module (and through it ``openai``) is imported only here,
     only when an LLM grader is wanted.
     """
-    if kind == "offline" or (kind == "auto" and settings.mode == "offline"):
+    if kind != "llm" and settings.grading_mode(kind) == "offline":
         return make_offline_grader()
     from interviewer.grading.llm.grader import make_llm_grader
 

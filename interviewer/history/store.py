@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from interviewer.answer_record import AnswerRecord
 from interviewer.errors import UserError
 from interviewer.history.stats import HistoryStats, compute_stats, parse_time
 from interviewer.sqlite_files import open_wal_database
@@ -122,40 +123,30 @@ class Attempt:
 
 
 def attempt_from_record(
-    record: dict[str, Any], session_id: str, candidate: str = "", default_time: str | None = None
+    record: AnswerRecord, session_id: str, candidate: str = "", default_time: str | None = None
 ) -> Attempt | None:
-    """The attempt a transcript answer record stands for; None when it names no question.
+    """The attempt an answer record stands for; None when it names no question.
 
-    A record without a grade (or with ``"skipped": true``) is a skipped question:
-    score None, grader ``"skipped"``. A failed grade keeps its grader and a None score.
+    A record without a grade (or skipped) is a skipped question: score None, grader
+    ``"skipped"``. A failed grade keeps its grader and a None score.
     """
-    question_id = str(record.get("question_id") or "").strip()
+    question_id = (record.question_id or "").strip()
     if not question_id:
         return None
-    grade = record.get("grade")
-    if record.get("skipped") or not isinstance(grade, dict):
-        score, grader, missed = None, SKIPPED_GRADER, ()
-    else:
-        score = None if grade.get("score") is None else float(grade["score"])
-        grader = str(grade.get("grader") or "")
-        missed = tuple(
-            str(k.get("point", ""))
-            for k in grade.get("key_points") or ()
-            if isinstance(k, dict) and k.get("verdict") in ("missed", "contradicted")
-        )
-    time_taken = record.get("time_taken_s")
+    grade = record.grade
+    skipped = record.counts_as_skipped or grade is None
     return Attempt(
         session_id=session_id,
         question_id=question_id,
-        topic=str(record.get("topic") or "general"),
-        score=score,
-        missed_points=missed,
-        grader=grader,
-        answered_at=str(record.get("answered_at") or record.get("at") or default_time or now_iso()),
-        time_taken_s=float(time_taken) if isinstance(time_taken, (int, float)) else None,
-        hint_used=bool(record.get("hint_used")),
-        follow_up_of=str(record["follow_up_of"]) if record.get("follow_up_of") else None,
-        candidate=str(record.get("candidate") or candidate or ""),
+        topic=record.topic or "general",
+        score=record.score,
+        missed_points=record.missed,
+        grader=SKIPPED_GRADER if skipped else grade.grader,
+        answered_at=record.answered_at or default_time or now_iso(),
+        time_taken_s=record.time_taken_s,
+        hint_used=record.hint_used,
+        follow_up_of=record.follow_up_of,
+        candidate=record.candidate or candidate or "",
     )
 
 

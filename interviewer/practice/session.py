@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from interviewer.answer_record import AnswerRecord
 from interviewer.errors import UserError
 from interviewer.grading.interface import FeedbackListener, Grade, Grader, GradingItem, failed_grade
 from interviewer.practice.options import PracticeOptions
@@ -85,13 +86,6 @@ def related_points(question: str, points: Sequence[str]) -> tuple[str, ...]:
     return tuple(related[:3]) or tuple(points)
 
 
-def resolve_mode(settings: Settings, mode: str) -> str:
-    """``llm`` or ``offline``: what ``auto`` means with these settings (no key means offline)."""
-    if mode == "offline" or settings.mode == "offline":
-        return "offline"
-    return "llm"
-
-
 class PracticeSession:
     """The state of one practice interview, and the only writer of its transcript."""
 
@@ -113,7 +107,7 @@ class PracticeSession:
         self.questions = list(questions)
         self.settings = settings
         self.options = options
-        self.mode = resolve_mode(settings, options.mode)
+        self.mode = settings.grading_mode(options.mode)
         self.candidate = options.candidate
         self.timer_s = options.timer_s
         self.session_id = session_id or new_session_id()
@@ -124,7 +118,7 @@ class PracticeSession:
         self.reasons = dict(reasons or {})
         self.clock = clock
         self.index = 0
-        self.records: list[dict[str, Any]] = []
+        self.records: list[AnswerRecord] = []
         self.turn: Turn | None = None
         self.followed_up: set[str] = set()
         #: Problems that did not stop the session (history not writable, ...), for a notice.
@@ -160,11 +154,11 @@ class PracticeSession:
 
     @property
     def answered_ids(self) -> set[str]:
-        return {r["question_id"] for r in self.records if not r.get("follow_up_of")}
+        return {r.question_id or "" for r in self.records if not r.is_follow_up}
 
     @property
-    def main_records(self) -> list[dict[str, Any]]:
-        return [r for r in self.records if not r.get("follow_up_of")]
+    def main_records(self) -> list[AnswerRecord]:
+        return [r for r in self.records if not r.is_follow_up]
 
     def begin_question(self) -> Turn | None:
         """Start the timer on the current question (with any saved draft put back); None when done."""
@@ -328,42 +322,44 @@ class PracticeSession:
             "options": self.options.to_dict(),
         }
 
-    def _append(self, record: dict[str, Any]) -> None:
+    def _write_header_once(self) -> None:
         if not self._header_written:
             self._writer.append(self._header())
             self._header_written = True
+
+    def _append(self, record: dict[str, Any]) -> None:
+        self._write_header_once()
         self._writer.append(record)
 
-    def _record(self, turn: Turn, grade: Grade | None) -> dict[str, Any]:
+    def _record(self, turn: Turn, grade: Grade | None) -> AnswerRecord:
         from interviewer.text.delivery import analyse_delivery
 
         question = turn.question
-        record = {
-            "type": "answer",
-            "session_id": self.session_id,
-            "question_id": question.id,
-            "topic": question.topic,
-            "difficulty": question.difficulty,
-            "question": turn.prompt,
-            "answer": turn.answer,
-            "skipped": grade is None,
-            "grade": grade.to_dict() if grade is not None else None,
-            "time_taken_s": turn.time_taken_s,
-            "time_limit_s": self.timer_s or None,
-            "timed_out": turn.timed_out,
-            "hints": list(turn.hints),
-            "hint_used": bool(turn.hints),
-            "follow_up_of": turn.follow_up_of,
-            "delivery": analyse_delivery(turn.answer, turn.prompt).to_dict() if turn.answer.strip() else None,
-            "candidate": self.candidate,
-            "answered_at": now_iso(),
-        }
-        self._append(record)
+        record = AnswerRecord(
+            question=turn.prompt,
+            answer=turn.answer,
+            question_id=question.id,
+            topic=question.topic,
+            difficulty=question.difficulty,
+            grade=grade,
+            skipped=grade is None,
+            delivery=analyse_delivery(turn.answer, turn.prompt) if turn.answer.strip() else None,
+            hints=tuple(turn.hints),
+            time_taken_s=turn.time_taken_s,
+            time_limit_s=self.timer_s or None,
+            timed_out=turn.timed_out,
+            follow_up_of=turn.follow_up_of,
+            candidate=self.candidate,
+            session_id=self.session_id,
+            answered_at=now_iso(),
+        )
+        self._write_header_once()
+        self._writer.append_answer(record)
         self.records.append(record)
         self._record_history(record)
         return record
 
-    def _record_history(self, record: dict[str, Any]) -> None:
+    def _record_history(self, record: AnswerRecord) -> None:
         if self.history is None:
             return
         from interviewer.history.store import attempt_from_record

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from interviewer.errors import UserError
-from interviewer.grading.interface import Grade, Grader
+from interviewer.grading.interface import Grader
 from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
 from interviewer.practice.session import Clock, PracticeSession, Turn, main_item
@@ -97,8 +97,8 @@ def resume_session(
     session.transcript_path = transcript.path
     session._writer = TranscriptWriter(transcript.path)
     session._header_written = True
-    session.records = [dict(r) for r in transcript.answers]
-    session.followed_up = {str(r["follow_up_of"]) for r in session.records if r.get("follow_up_of")}
+    session.records = list(transcript.answers)
+    session.followed_up = {r.follow_up_of for r in session.records if r.follow_up_of}
     session._drafts = dict(transcript.drafts)
     answered = session.answered_ids
     session.index = next((i for i, q in enumerate(questions) if q.id not in answered), len(questions))
@@ -111,13 +111,13 @@ def _resume_follow_up(session: PracticeSession) -> None:
     for (_, parent), draft in list(session._drafts.items()):
         if not parent or parent in session.followed_up:
             continue
-        main = next((r for r in reversed(session.main_records) if r["question_id"] == parent), None)
+        main = next((r for r in reversed(session.main_records) if r.question_id == parent), None)
         question = next((q for q in session.questions if q.id == parent), None)
-        if main is None or question is None or main.get("skipped") or not main.get("grade"):
+        if main is None or question is None or main.skipped or main.grade is None:
             continue
         session.index = session.questions.index(question)
         session.turn = Turn(question, question.question, main_item(question), session.clock())
-        session.turn.answer = str(main.get("answer") or "")
-        session.turn.grade = Grade.from_dict(main["grade"])
+        session.turn.answer = main.answer
+        session.turn.grade = main.grade
         session.begin_follow_up(str(draft.get("question") or question.follow_up_question))
         return

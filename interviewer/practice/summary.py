@@ -1,6 +1,6 @@
 """The end-of-session summary: per-question rows, averages per topic, strengths, time and cost, and its Markdown export.
 
-Built from a transcript's answer records (see ``interviewer.transcript``), so
+Built from a session's ``AnswerRecord``s (see ``interviewer.answer_record``), so
 a live session, a resumed one and an old transcript all summarise the same way.
 Delivery (fillers, pace) is reported beside the scores, never mixed into them.
 """
@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from interviewer.text.delivery import format_seconds
-from interviewer.grading.interface import Grade, TokenUsage, failed_grade, score_band
+from interviewer.answer_record import AnswerRecord
+from interviewer.grading.interface import Grade, TokenUsage, score_band
 
 STRONG_SCORE = 7.0
 WEAK_SCORE = 5.0
@@ -103,27 +104,15 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def _latest_per_question(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latest_per_question(answers: list[AnswerRecord]) -> list[AnswerRecord]:
     """One record per (question, follow-up of): a resumed session may have written one twice."""
-    latest: dict[tuple[str, str], int] = {}
-    for index, record in enumerate(answers):
-        latest[(str(record.get("question_id", "")), str(record.get("follow_up_of") or ""))] = index
+    latest = {record.identity: index for index, record in enumerate(answers)}
     keep = set(latest.values())
     return [record for index, record in enumerate(answers) if index in keep]
 
 
-def _grade_of(record: dict[str, Any]) -> Grade | None:
-    data = record.get("grade")
-    if not isinstance(data, dict):
-        return None
-    try:
-        return Grade.from_dict(data)
-    except (KeyError, TypeError, ValueError):
-        return failed_grade(str(data.get("grader", "")), "", "the grade record could not be read")
-
-
-def session_summary(answers: list[dict[str, Any]]) -> SessionSummary:
-    """The summary of a session from its transcript answer records, in the order answered."""
+def session_summary(answers: list[AnswerRecord]) -> SessionSummary:
+    """The summary of a session from its answer records, in the order answered."""
     rows: list[SummaryRow] = []
     numbers: dict[str, str] = {}
     grades: list[Grade] = []
@@ -131,40 +120,36 @@ def session_summary(answers: list[dict[str, Any]]) -> SessionSummary:
     words = 0
     main_count = 0
     for record in _latest_per_question(answers):
-        question_id = str(record.get("question_id", ""))
-        follow_up_of = record.get("follow_up_of") or None
-        if follow_up_of:
-            number = f"{numbers.get(str(follow_up_of), '?')}a"
+        question_id = record.question_id or ""
+        if record.follow_up_of:
+            number = f"{numbers.get(record.follow_up_of, '?')}a"
         else:
             main_count += 1
             number = numbers[question_id] = str(main_count)
-        grade = _grade_of(record)
-        skipped = bool(record.get("skipped")) or grade is None
-        if grade is not None:
-            grades.append(grade)
-        delivery = record.get("delivery") if isinstance(record.get("delivery"), dict) else None
-        if delivery and not skipped:
-            fillers.update({str(k): int(v) for k, v in (delivery.get("fillers") or {}).items()})
-            words += int(delivery.get("words", 0))
-        time_taken = record.get("time_taken_s")
-        score = None if skipped or grade is None else grade.score
+        if record.grade is not None:
+            grades.append(record.grade)
+        skipped = record.counts_as_skipped
+        delivery = None if skipped else record.delivery
+        if delivery is not None:
+            fillers.update(delivery.fillers)
+            words += delivery.words
         rows.append(
             SummaryRow(
                 number=number,
                 question_id=question_id,
-                question=str(record.get("question", "")),
-                topic=str(record.get("topic") or "general"),
-                score=score,
-                band="skipped" if skipped else score_band(score),
-                time_taken_s=float(time_taken) if isinstance(time_taken, (int, float)) else None,
-                hint_used=bool(record.get("hint_used")),
-                follow_up_of=str(follow_up_of) if follow_up_of else None,
+                question=record.question,
+                topic=record.topic or "general",
+                score=record.score,
+                band=record.band,
+                time_taken_s=record.time_taken_s,
+                hint_used=record.hint_used,
+                follow_up_of=record.follow_up_of,
                 skipped=skipped,
-                failed=not skipped and score is None,
-                error=grade.error if grade is not None and not skipped else None,
-                missed_points=grade.missed if grade is not None and not skipped else (),
-                grader=grade.grader if grade is not None else "",
-                filler_count=int(delivery.get("filler_count", 0)) if delivery and not skipped else None,
+                failed=record.failure is not None,
+                error=record.failure,
+                missed_points=record.missed,
+                grader=record.grade.grader if record.grade is not None else "",
+                filler_count=delivery.filler_count if delivery is not None else None,
             )
         )
     return _summarise(rows, grades, dict(fillers.most_common()), words)

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from interviewer.text.delivery import DeliveryReport
 from interviewer.grading.interface import Grade, failed_grade
 from interviewer.questions import DIFFICULTY_NAMES
 from interviewer.practice.session import PracticeSession, Turn
@@ -305,8 +304,7 @@ class InterviewScreen(Screen):
             self.state = "failed"
             self.notify(grade.error or "grading failed", title="Could not grade", severity="error")
         else:
-            record = self.session.records[-1] if self.session.records else {}
-            delivery = DeliveryReport.from_dict(record["delivery"]) if record.get("delivery") else None
+            delivery = self.session.records[-1].delivery if self.session.records else None
             self.panel.show_grade(grade, delivery)
             self.state = "feedback"
             follow = " · f follow-up" if self.session.can_follow_up() else ""
