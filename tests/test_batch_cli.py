@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from interviewer.batch.records import record_from_dict
+from interviewer.batch.records import ProblemRecord, record_from_dict
 from interviewer.cli import main
 from interviewer.testing.fake_openai_server import FakeOpenAIServer
 from tests.llm_fixtures import estimated_tokens  # noqa: F401
@@ -139,4 +139,4 @@ def test_every_line_unreadable_is_nothing_to_grade_and_the_problems_are_kept(wor
     err = capsys.readouterr().err
     assert "a.jsonl:1: missing 'answer'" in err and "a.jsonl:2: not valid JSON" in err
     assert "nothing to grade: every part of a.jsonl" in err and "2 problem(s)" in err
-    assert [r["kind"] for r in records(workdir / "grades.jsonl")] == ["input-error", "input-error"]
+    assert [type(r) for r in records(workdir / "grades.jsonl")] == [ProblemRecord, ProblemRecord]
