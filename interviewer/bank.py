@@ -158,7 +158,11 @@ def read_bank(path: Path) -> tuple[QuestionBank | None, list[BankProblem]]:
         line = raw[: error.start].count(b"\n") + 1
         return None, [BankProblem(path, line, f"not UTF-8 text (byte {error.start})")]
     text = text.removeprefix("\ufeff")
-    if path.suffix.lower() == ".toml":
+    is_toml = path.suffix.lower() == ".toml"
+    if not text.strip():
+        expected = "[[question]] tables" if is_toml else "'### Q<n>. question' headings"
+        return None, [BankProblem(path, 1, f"the file is empty (expected {expected})")]
+    if is_toml:
         from interviewer.bank_toml import parse_toml
 
         questions, topics, name, problems, field_lines = parse_toml(path, text)

@@ -25,6 +25,8 @@ KNOWN_FIELDS = {
     "id", "topic", "difficulty", "question", "reference", "key_points", "depth_points", "model_answer", "follow_up",
 }
 FOLLOW_UP_FIELDS = {"question", "reference", "key_points"}
+#: The ``format = N`` values this version reads (a bank without one is format 1).
+SUPPORTED_FORMATS = (1,)
 #: At most this many core points, and this many depth points, are graded per question.
 MAX_KEY_POINTS = 5
 MAX_DEPTH_POINTS = 4
@@ -77,14 +79,19 @@ def parse_toml(path: Path, text: str):
         line = int(match.group(1)) if match else 1
         return [], TOPICS, "", [BankProblem(path, line, f"TOML syntax error: {error}")], []
     lines = text.splitlines()
-    topics = data.get("topics", TOPICS)
-    if not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics):
-        problems.append(BankProblem(path, key_line(lines, "topics", 0, len(lines)), "'topics' must be a list of names"))
-        topics = TOPICS
-    topics = tuple(topics) + (("general",) if "general" not in topics else ())
+    bank_format = data.get("format", 1)
+    if isinstance(bank_format, bool) or bank_format not in SUPPORTED_FORMATS:
+        supported = ", ".join(map(str, SUPPORTED_FORMATS))
+        problems.append(BankProblem(path, key_line(lines, "format", 1, len(lines) + 1),
+                                    f"unknown bank format {bank_format!r}; this version reads format {supported}"))
+    topics = data.get("topics")  # optional: without it, the topics are the questions' own
+    if topics is not None and (not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics)):
+        problems.append(BankProblem(path, key_line(lines, "topics", 1, len(lines) + 1),
+                                    "'topics' must be a list of names"))
+        topics = list(TOPICS)
     entries = data.get("question", [])
     if not isinstance(entries, list):
-        return [], topics, "", [BankProblem(path, 1, "expected [[question]] tables")], []
+        return [], TOPICS, "", problems + [BankProblem(path, 1, "expected [[question]] tables")], []
     questions: list[Question] = []
     field_lines: list[dict[str, int]] = []
     for entry, where in zip(entries, _table_lines(lines, len(entries))):
@@ -92,6 +99,9 @@ def parse_toml(path: Path, text: str):
         problems += entry_problems
         questions.append(question)
         field_lines.append({key: where.key(key) for key in KNOWN_FIELDS})
+    if topics is None:
+        topics = list(dict.fromkeys(q.topic for q in questions))
+    topics = tuple(topics) + (("general",) if "general" not in topics else ())
     return questions, topics, str(data.get("name", "")), problems, field_lines
 
 

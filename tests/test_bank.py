@@ -136,6 +136,30 @@ def test_unreadable_and_non_utf8_files(tmp_path):
     assert "folder" in folder.message
 
 
+QUESTION_TABLE = '[[question]]\nid = "a-1"\ntopic = "basics"\nquestion = "What is X?"\nreference = "X is Y."\n'
+
+
+def test_an_unknown_format_is_an_error_naming_the_supported_ones(tmp_path):
+    path = write(tmp_path, "future.toml", "# a bank\nformat = 99\n\n" + QUESTION_TABLE)
+    messages = [str(p) for p in validate_bank(path)]
+    assert messages == [f"{path}:2: unknown bank format 99; this version reads format 1"]
+    assert validate_bank(write(tmp_path, "one.toml", "format = 1\n" + QUESTION_TABLE)) == []
+
+
+@pytest.mark.parametrize("name, text", [("empty.toml", ""), ("blank.toml", "\n  \n"), ("empty.md", "")])
+def test_an_empty_file_says_it_is_empty(tmp_path, name, text):
+    (problem,) = validate_bank(write(tmp_path, name, text))
+    assert problem.line == 1 and problem.message.startswith("the file is empty")
+
+
+def test_topics_are_optional_in_a_toml_bank_and_come_from_the_questions(tmp_path):
+    path = write(tmp_path, "no-topics.toml", QUESTION_TABLE + QUESTION_TABLE.replace("a-1", "b-2").replace(
+        "basics", "advanced"))
+    bank = load_bank(path)
+    assert validate_bank(path) == [] and bank.used_topics() == ["basics", "advanced"]
+    assert [q.id for q in bank.select(5, topics=["advanced"])] == ["b-2"]
+
+
 def test_empty_markdown_answer_is_an_error(tmp_path):
     path = write(tmp_path, "e.md", "### Q1. Question with no answer?\n\n---\n### Q2. Fine?\nYes.\n")
     bank, problems = read_bank(path)
