@@ -88,10 +88,20 @@ def test_unmatched_without_reference_has_none(matcher):
     assert not grading.has_reference and grading.question_id is None
 
 
-def test_follow_up_is_graded_in_context_against_the_first_question(matcher):
-    it = item("Why does that help?", answer="It averages thinned nets.", question_id="dl-021",
+def test_follow_up_is_graded_in_context_against_its_own_points(matcher):
+    dropout = open_bank().get("dl-021")
+    it = item(dropout.follow_up.question, answer="It averages thinned nets.", question_id="dl-021",
               follow_up_of="dl-021", context_question="What is dropout?", context_answer="Zeroes units.")
     match = matcher.match(it)
     grading = grading_item(it, match)
-    assert match.kind == "follow-up" and grading.question == "Why does that help?"
-    assert grading.context.answer == "Zeroes units." and grading.reference == open_bank().get("dl-021").reference
+    assert match.kind == "follow-up" and grading.question == dropout.follow_up.question
+    assert grading.context.answer == "Zeroes units." and grading.context.question == "What is dropout?"
+    assert grading.reference == dropout.follow_up.reference and grading.key_points == dropout.follow_up.key_points
+
+
+def test_a_made_up_follow_up_gets_nothing_of_the_first_question(matcher):
+    it = item("Why does that help?", answer="It averages thinned nets.", question_id="dl-021",
+              follow_up_of="dl-021", context_question="What is dropout?", context_answer="Zeroes units.")
+    grading = grading_item(it, matcher.match(it))
+    assert grading.question_id == "dl-021" and grading.context.answer == "Zeroes units."
+    assert grading.reference == "" and grading.key_points == () and not grading.has_reference

@@ -11,7 +11,9 @@ import pytest
 
 from interviewer.errors import LLMConfigError
 from interviewer.grading.choose import make_grader
-from interviewer.grading.llm.grader import follow_up_item, make_llm_grader
+from interviewer.grading.follow_ups import follow_up_item
+from interviewer.grading.llm.grader import make_llm_grader
+from interviewer.questions import Question
 from interviewer.testing.fake_openai_server import FakeOpenAIServer, FaultMix, Reply
 from tests.llm_fixtures import ITEM, closing, estimated_tokens, fake_server, grade_json  # noqa: F401
 
@@ -82,7 +84,9 @@ async def test_follow_up_question_and_its_answer_graded_in_context(fake_server, 
     grade = await grader.grade(ITEM)
     question = await grader.follow_up(ITEM, grade)
     assert question and question.endswith("?") and "inference" in question.lower()
-    item = replace(follow_up_item(ITEM, grade, question), answer="At inference dropout is disabled and activations scaled.")
+    parent = Question("q", ITEM.question, ITEM.reference, key_points=ITEM.key_points)
+    item = follow_up_item(parent, question, first_answer=ITEM.answer,
+                          answer="At inference dropout is disabled and activations scaled.")
     follow_grade = await grader.grade(item)
     assert not follow_grade.failed and follow_grade.score >= 5
     user = fake_server.chat_requests[-1].messages[1]["content"]

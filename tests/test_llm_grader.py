@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from interviewer.errors import LLMConfigError
+from interviewer.grading.follow_ups import follow_up_item
 from interviewer.grading.interface import FollowUpContext, Grade, GradingItem, KeyPointResult
 from interviewer.grading.llm.judge import FeedbackExtractor, extract_json_object, validate_judgement
 from interviewer.grading.llm.grader import (
@@ -20,12 +21,12 @@ from interviewer.grading.llm.grader import (
     checklist_flag,
     clean_follow_up,
     fits_token_budget,
-    follow_up_item,
     make_llm_grader,
 )
 from interviewer.grading.llm.adapter import OpenAIChatClient
 from interviewer.grading.llm.prompts import PromptError
 from interviewer.grading.llm.tokens import estimate_tokens
+from interviewer.questions import Question
 from tests.llm_fixtures import (  # noqa: F401
     estimated_tokens,
     BASE_URL,
@@ -349,18 +350,18 @@ async def test_no_follow_up_when_nothing_was_missed_or_the_call_fails(llm_settin
 
 @respx.mock
 async def test_a_follow_up_answer_is_graded_in_context(llm_settings):
-    route = respx.post(URL).mock(return_value=ok(grade_json(
-        key_points=[{"point": ITEM.key_points[2], "verdict": "covered", "evidence": "scaled"}])))
-    first = Grade(score=6, feedback="", grader="llm", grader_version="1",
-                  key_points=(KeyPointResult(ITEM.key_points[2], "missed"),))
-    item = follow_up_item(ITEM, first, "What happens at inference?")
+    route = respx.post(URL).mock(return_value=ok(grade_json(key_points=[])))
+    parent = Question("q", ITEM.question, ITEM.reference, key_points=ITEM.key_points)
+    item = follow_up_item(parent, "What happens at inference?", first_answer=ITEM.answer)
     assert item.context == FollowUpContext(ITEM.question, ITEM.answer, "What happens at inference?")
-    assert item.key_points == (ITEM.key_points[2],)
+    # a follow-up the LLM made up is judged in context, on nothing of the main question's
+    assert item.key_points == () and item.reference == ""
     grade = await make(llm_settings).grade(replace(item, answer="It is switched off and activations scaled."))
     assert grade.score == 7.0
     user = sent(route)["messages"][1]["content"]
     assert user.index("Original question: " + ITEM.question) < user.index("Question: What happens at inference?")
     assert "<earlier_answer>\n" + ITEM.answer + "\n</earlier_answer>" in user
+    assert ITEM.reference not in user and ITEM.key_points[2] not in user
 
 
 async def test_a_bad_user_prompt_fails_before_any_request(llm_settings, tmp_path):

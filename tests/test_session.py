@@ -11,8 +11,8 @@ from interviewer.errors import LLMConfigError, UserError
 from interviewer.grading.interface import Grade, KeyPointResult, failed_grade
 from interviewer.history.store import Attempt, History
 from interviewer.practice.options import PracticeOptions, load_preferences, save_preferences
-from interviewer.questions import Question
-from interviewer.practice.session import PracticeSession, related_points
+from interviewer.questions import FollowUp, Question
+from interviewer.practice.session import PracticeSession
 from interviewer.practice.start import choose_questions, start_session
 from interviewer.settings import Settings
 from interviewer.practice.speech import Speaker, find_tts_command
@@ -27,6 +27,13 @@ class FakeClock:
         return self.now
 
 
+DROPOUT_FOLLOW_UP = FollowUp(
+    "Why does dropout reduce overfitting?",
+    "Units cannot co-adapt, so the network learns redundant features; it acts like an ensemble of subnetworks.",
+    ("Prevents co-adaptation of units", "Acts like an ensemble of subnetworks"),
+)
+
+
 def make_bank(n=4):
     questions = [
         Question(
@@ -36,7 +43,7 @@ def make_bank(n=4):
             topic="regularisation" if i % 2 else "fundamentals",
             difficulty=1 + i % 3,
             key_points=("zeroes random activations during training", "reduces overfitting"),
-            follow_up="Why does dropout reduce overfitting?",
+            follow_up=DROPOUT_FOLLOW_UP,
         )
         for i in range(1, n + 1)
     ]
@@ -177,18 +184,48 @@ async def test_follow_up_uses_the_bank_question_graded_in_context(settings):
     item = grader.items[-1]
     assert item.context.question == "Question 1 about dropout?"
     assert item.context.answer == "Dropout zeroes random activations."
-    assert item.key_points == ("reduces overfitting",)  # the point the bank's follow-up is about
+    # graded on the follow-up's own reference and points, not the main question's
+    assert item.key_points == DROPOUT_FOLLOW_UP.key_points and item.reference == DROPOUT_FOLLOW_UP.reference
     records = read_transcript(session.transcript_path).answers
     assert records[-1].follow_up_of == "q1" and records[-1].question == text
     assert read_transcript(session.transcript_path).answered_ids == ["q1"]
     assert turn.is_follow_up and session.next_question().question.id == "q2"
 
 
-def test_related_points_picks_the_points_a_follow_up_is_about():
-    points = ("Uses many layers", "Learns hierarchical representations", "Needs GPUs")
-    assert related_points("Why do representations become hierarchical?", points) == (
-        "Learns hierarchical representations",)
-    assert related_points("Something else entirely?", points) == points
+async def test_follow_up_hints_reveal_the_follow_ups_own_points(settings):
+    session = new_session(settings, ScriptedGrader(good(6.0)))
+    session.begin_question()
+    session.submit("Dropout zeroes random activations.")
+    await session.grade()
+    session.begin_follow_up(await session.follow_up_question())
+    assert session.hints_left() == 2
+    assert [session.reveal_hint(), session.reveal_hint(), session.reveal_hint()] == [
+        "Prevents co-adaptation of units", "Acts like an ensemble of subnetworks", None]
+
+
+async def test_a_made_up_follow_up_is_graded_on_nothing_of_the_main_question(settings):
+    grader = ScriptedGrader(good(6.0), good(7.0))
+    session = new_session(settings, grader)
+    session.begin_question()
+    session.submit("Dropout zeroes random activations.")
+    await session.grade()
+    session.begin_follow_up("How would you pick the dropout rate?")
+    assert session.hints_left() == 0 and session.reveal_hint() is None
+    session.submit("By validation.")
+    await session.grade()
+    item = grader.items[-1]
+    assert item.reference == "" and item.key_points == ()
+    assert item.context.answer == "Dropout zeroes random activations."
+
+
+async def test_offline_a_follow_up_without_its_own_reference_is_not_offered(settings):
+    plain = [Question("p1", "What is dropout?", "Zeroes activations.", key_points=("Zeroes activations",),
+                      follow_up="Why does it help?")]
+    session = PracticeSession(plain, settings=settings, grader=ScriptedGrader(good(6.0)), clock=FakeClock())
+    session.begin_question()
+    session.submit("It zeroes activations.")
+    await session.grade()
+    assert not session.can_follow_up()
 
 
 async def test_resume_keeps_earlier_answers_and_puts_the_draft_back(settings):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from interviewer.bank import QuestionBank, derive_key_points
 from interviewer.batch.items import InputItem
-from interviewer.grading.interface import FollowUpContext, GradingItem
+from interviewer.grading.follow_ups import follow_up_item
+from interviewer.grading.interface import GradingItem
 from interviewer.questions import Question
 from interviewer.text.analysis import content_tokens, sentences, stem
 
@@ -201,17 +202,25 @@ class BankMatcher:
 def grading_item(item: InputItem, match: Match) -> GradingItem:
     """What the grader sees: the input's own reference when it has one, else the bank's.
 
-    A follow-up answer from a session transcript is graded as the session did: against the
-    first question's reference, in the context of the first answer.
+    A follow-up answer from a session transcript is graded as the session graded it
+    (``grading.follow_ups.follow_up_item``): on the bank follow-up's own reference and key
+    points, in the context of the first answer.
     """
     bank_question = match.question
-    context = None
     if item.follow_up_of:
-        context = FollowUpContext(
-            question=item.context_question or (bank_question.question if bank_question else ""),
-            answer=item.context_answer,
-            follow_up=item.question,
+        built = follow_up_item(
+            bank_question,
+            item.question,
+            first_question=item.context_question,
+            first_answer=item.context_answer,
+            answer=item.answer,
+            hinted_points=item.hinted_points,
+            question_id=item.question_id or item.follow_up_of,
+            topic=item.topic,
         )
+        if not item.reference:
+            return built
+        return replace(built, reference=item.reference, key_points=item.key_points or derive_key_points(item.reference))
     if item.reference:
         reference, key_points = item.reference, item.key_points or derive_key_points(item.reference)
     elif bank_question is not None:
@@ -226,6 +235,5 @@ def grading_item(item: InputItem, match: Match) -> GradingItem:
         key_points=key_points,
         question_id=bank_question.id if bank_question is not None else item.question_id,
         topic=item.topic or (bank_question.topic if bank_question is not None else None),
-        context=context,
         hinted_points=item.hinted_points,
     )

@@ -76,16 +76,6 @@ def main_item(question: Question) -> GradingItem:
     )
 
 
-def related_points(question: str, points: Sequence[str]) -> tuple[str, ...]:
-    """The (up to 3) key points sharing most content words with ``question``; all of them if none shares any."""
-    from interviewer.text.analysis import content_tokens, stem
-
-    asked = {stem(w) for w in content_tokens(question)}
-    shared = [(len(asked & {stem(w) for w in content_tokens(p)}), i) for i, p in enumerate(points)]
-    related = [points[i] for n, i in sorted(shared, key=lambda s: (-s[0], s[1])) if n]
-    return tuple(related[:3]) or tuple(points)
-
-
 class PracticeSession:
     """The state of one practice interview, and the only writer of its transcript."""
 
@@ -272,13 +262,18 @@ class PracticeSession:
     # -- follow-ups -------------------------------------------------------------------------
 
     def can_follow_up(self) -> bool:
-        """Whether the graded main answer on screen may get a follow-up question."""
+        """Whether the graded main answer on screen may get a follow-up question.
+
+        Offline, only a bank follow-up with its own reference can be graded; the LLM can
+        also make one up, or grade a follow-up given as text alone, in context.
+        """
         turn = self.turn
         if turn is None or turn.is_follow_up or turn.grade is None or turn.grade.failed:
             return False
         if turn.question.id in self.followed_up:
             return False
-        return bool(turn.question.follow_up) or hasattr(turn.grader, "follow_up")
+        bank = turn.question.follow_up
+        return bool(bank and bank.has_reference) or hasattr(turn.grader, "follow_up")
 
     async def follow_up_question(self) -> str | None:
         """The follow-up to ask: the LLM's (probing the most important miss), else the bank's."""
@@ -290,18 +285,18 @@ class PracticeSession:
         return text or turn.question.follow_up_question or None
 
     def begin_follow_up(self, text: str) -> Turn:
-        """Ask ``text`` as a follow-up to the graded main answer; its answer is graded in context."""
+        """Ask ``text`` as a follow-up to the graded main answer; its answer is graded in context.
+
+        The bank's follow-up is graded and hinted on its own key points; any other on none
+        of the main question's (``grading.follow_ups.follow_up_item``).
+        """
         main = self._require_turn()
         if main.grade is None or main.is_follow_up:
             raise ValueError("a follow-up needs a graded main answer")
-        from interviewer.grading.llm.grader import follow_up_item
+        from interviewer.grading.follow_ups import follow_up_item
 
         self.followed_up.add(main.question.id)
-        item = follow_up_item(main.item(), main.grade, text)
-        if text == main.question.follow_up_question:
-            # The bank's follow-up probes a point of its own, not the one missed:
-            # grade its answer on the key points it is about.
-            item = replace(item, key_points=related_points(text, main.question.key_points))
+        item = follow_up_item(main.question, text, first_question=main.prompt, first_answer=main.answer)
         self.turn = self._new_turn(main.question, text, item, main.question.id)
         return self.turn
 

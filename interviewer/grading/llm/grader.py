@@ -47,7 +47,6 @@ from interviewer.grading.llm.messages import (  # noqa: F401  (re-exported for c
     build_follow_up_messages,
     build_grading_messages,
     clean_follow_up,
-    follow_up_item,
     follow_up_target,
 )
 from interviewer.settings import Settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from interviewer.grading.interface import FollowUpContext, Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem
 from interviewer.grading.llm.prompts import Prompt, combined_hash, load_prompt
 
 #: Each prompt and the placeholders the code fills (exactly these).
@@ -116,25 +116,6 @@ def follow_up_target(grade: Grade) -> str | None:
             if result.verdict in verdicts:
                 return result.point
     return None
-
-
-def follow_up_item(item: GradingItem, grade: Grade, follow_up: str) -> GradingItem:
-    """The item to grade the answer to ``follow_up`` with, in the context of the first exchange.
-
-    Its key point is the one the follow-up probes (all the missed ones if the
-    target is unknown), so the follow-up answer is judged on what it was asked.
-    """
-    target = follow_up_target(grade)
-    points = (target,) if target else tuple(grade.missed) or item.key_points
-    return GradingItem(
-        question=follow_up,
-        answer="",
-        reference=item.reference,
-        key_points=points,
-        question_id=item.question_id,
-        topic=item.topic,
-        context=FollowUpContext(question=item.question, answer=item.answer, follow_up=follow_up),
-    )
 
 
 _QUESTION_PREFIX = re.compile(r"^\s*(?:follow[- ]?up(?: question)?|question|interviewer)\s*[:\-]\s*", re.IGNORECASE)

@@ -226,7 +226,8 @@ class InterviewScreen(Screen):
         turn = self.session.submit(text, timed_out=timed_out)
         self.countdown.stop(turn.time_taken_s)
         self.say(text.strip(), "candidate")
-        self.panel = FeedbackPanel(self.session.turn.question.reference, classes="turn feedback")
+        # a follow-up's reference is its own (empty for one an LLM made up)
+        self.panel = FeedbackPanel(turn.base_item.reference, classes="turn feedback")
         self.conversation.mount(self.panel)
         self.conversation.scroll_end(animate=False)
         self.state = "grading"
