@@ -8,6 +8,7 @@ import json
 import pytest
 import respx
 
+from interviewer.answer_record import AnswerRecord
 from interviewer.bank import QuestionBank, open_bank
 from interviewer.batch.batch_api import run_batch_api
 from interviewer.batch.inputs import iter_inputs
@@ -84,11 +85,11 @@ async def test_a_follow_up_scores_the_same_in_the_session_and_when_its_transcrip
     session, in_session = await answered_session(tmp_path, dropout)
     assert main(["grade", str(session.transcript_path), "--offline", "--out", "regraded.jsonl"]) == 0
     capsys.readouterr()
-    regraded = [json.loads(line) for line in open(tmp_path / "regraded.jsonl", encoding="utf-8")]
-    (follow_up,) = [r for r in regraded if r.get("follow_up_of")]
-    assert follow_up["score"] == in_session.score and in_session.score >= 6.0
-    assert [p["point"] for p in follow_up["key_points"]] == list(dropout.follow_up.key_points)
-    assert "hint used" in in_session.notes and follow_up["notes"] == list(in_session.notes)
+    regraded = [AnswerRecord.from_dict(json.loads(line)) for line in open(tmp_path / "regraded.jsonl", encoding="utf-8")]
+    (follow_up,) = [r for r in regraded if r.follow_up_of]
+    assert follow_up.score == in_session.score and in_session.score >= 6.0
+    assert [p.point for p in follow_up.grade.key_points] == list(dropout.follow_up.key_points)
+    assert "hint used" in in_session.notes and follow_up.grade.notes == in_session.notes
 
 
 @respx.mock
