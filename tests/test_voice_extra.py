@@ -1,0 +1,166 @@
+"""The voice extra for real: the committed spoken answers transcribed through the pinned model packages, offline.
+
+Skipped with the reason when the extra is absent; CI installs it in a second step and sets
+INTERVIEWER_REQUIRE_VOICE=1 there, which turns the skip into a failure.
+"""
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from interviewer.voice.runtime import has_module
+
+REQUIRED = os.environ.get("INTERVIEWER_REQUIRE_VOICE") == "1"
+if not has_module("faster_whisper"):
+    if REQUIRED:
+        raise RuntimeError("INTERVIEWER_REQUIRE_VOICE=1 but the voice extra is not installed")
+    pytest.skip("the voice extra is not installed (pip install -e '.[voice]')", allow_module_level=True)
+
+import numpy  # noqa: E402  (installed with the extra)
+
+from interviewer.bank import open_bank  # noqa: E402
+from interviewer.settings import Settings  # noqa: E402
+from interviewer.voice.accuracy import fillers_kept, terms_heard, word_errors  # noqa: E402
+from interviewer.voice.measured import measure_delivery  # noqa: E402
+from interviewer.voice.models import PACKAGES, resolve_model, sha256_of  # noqa: E402
+from interviewer.voice.recording import Recorder, level_bar, write_wav  # noqa: E402
+from interviewer.voice.settings import VoiceSettings  # noqa: E402
+from interviewer.voice.transcribe import AudioFileError, Transcriber, decode_audio  # noqa: E402
+from interviewer.voice.tts import HibariSpeaker  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "voice"
+ANSWERS = {a["id"]: a for a in json.loads((FIXTURES / "answers.json").read_text())}
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise NetworkUsed(f"network use attempted: {args!r}")
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(scope="module")
+def transcriber(tmp_path_factory):
+    home = tmp_path_factory.mktemp("voice-home")
+    return Transcriber(VoiceSettings.from_env(home, {}))
+
+
+def test_committed_fixtures_are_small():
+    total = sum(p.stat().st_size for p in FIXTURES.glob("*.ogg"))
+    assert 0 < total < 300_000
+    samples = decode_audio(FIXTURES / "gan-hibari.ogg")
+    assert samples.dtype == numpy.float32 and abs(len(samples) / 16000 - ANSWERS["gan-hibari"]["duration_s"]) < 0.1
+
+
+@pytest.mark.parametrize("answer_id", ["gan-hibari", "relu-espeak"])
+def test_a_spoken_answer_is_transcribed_offline_with_terms_fillers_and_the_pause(transcriber, no_network, answer_id):
+    answer = ANSWERS[answer_id]
+    question = open_bank(None, Settings(home=transcriber.settings.home)).get(answer["question_id"])
+    spoken = transcriber.transcribe(FIXTURES / answer["file"], question=question.question,
+                                    key_points=question.key_points)
+    assert transcriber.choice.source == "package" and transcriber.choice.size == "base"
+    errors, words = word_errors(answer["text"], spoken.text)
+    assert errors / words <= 0.12, spoken.text
+    found, terms = terms_heard(answer["terms"], spoken.text)
+    assert found >= terms - 1, spoken.text
+    kept, said = fillers_kept(answer["text"], spoken.text)
+    assert kept >= said - 1, spoken.text
+    measured = measure_delivery(spoken)
+    pause = answer["pause"]
+    assert any(abs(p.start_s - pause["start_s"]) < 0.5 and p.duration_s >= 0.5 for p in measured.pauses)
+    assert abs(measured.time_to_first_word_s - answer["speech_start_s"]) < 0.4
+    assert spoken.words[0].start < spoken.words[-1].end <= spoken.duration_s + 0.05
+
+
+def test_the_joined_base_model_matches_its_pin_and_tiny_resolves_in_place(transcriber):
+    transcriber.load()
+    joined = Path(transcriber.choice.location) / "model.bin"
+    assert joined.is_relative_to(transcriber.settings.models_dir)
+    assert sha256_of(joined) == PACKAGES["base"].sha256
+    tiny = resolve_model(VoiceSettings(home=transcriber.settings.home, size="tiny"))
+    assert tiny.source == "package" and Path(tiny.location, "model.bin").stat().st_size == PACKAGES["tiny"].size_bytes
+
+
+def test_a_buffer_transcribes_like_a_file_and_silence_gives_no_words(transcriber):
+    silence = numpy.zeros(16000 * 2, dtype=numpy.float32)
+    spoken = transcriber.transcribe(silence)
+    assert spoken.words == () and spoken.text == "" and spoken.duration_s == 2.0
+    assert measure_delivery(spoken).words == 0
+
+
+def test_an_unreadable_audio_file_names_the_file(tmp_path):
+    bad = tmp_path / "answer.wav"
+    bad.write_text("not audio")
+    with pytest.raises(AudioFileError, match="answer.wav: cannot be read as audio"):
+        decode_audio(bad)
+
+
+class FakeStream:
+    def __init__(self, callback, blocks):
+        self.callback, self.blocks, self.closed = callback, blocks, False
+
+    def start(self):
+        for block in self.blocks:
+            self.callback(block.reshape(-1, 1), len(block), None, None)
+
+    def stop(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_recorder_collects_blocks_with_level_and_elapsed_time(tmp_path):
+    clock = iter([10.0, 12.5, 12.5]).__next__
+    loud, quiet = numpy.full(1600, 0.2, numpy.float32), numpy.zeros(1600, numpy.float32)
+    streams = []
+    recorder = Recorder(open_stream=lambda cb: streams.append(FakeStream(cb, [quiet, loud])) or streams[-1], clock=clock)
+    recorder.start()
+    assert recorder.recording and recorder.level == pytest.approx(0.8)
+    samples = recorder.stop()
+    assert len(samples) == 3200 and recorder.elapsed_s == pytest.approx(2.5) and streams[0].closed
+    assert level_bar(0.5, 8) == "▮▮▮▮▯▯▯▯"
+    path = write_wav(tmp_path / "a" / "answer.wav", samples)
+    assert len(decode_audio(path)) == 3200
+
+
+def test_no_microphone_is_one_clear_line():
+    from interviewer.voice.recording import VoiceUnavailable
+
+    def no_device(callback):
+        raise RuntimeError("Error querying device -1")
+
+    with pytest.raises(VoiceUnavailable, match="Could not start recording"):
+        Recorder(open_stream=no_device).start()
+
+
+def test_hibari_speaks_in_the_background_and_plays_the_wav(tmp_path, no_network):
+    played = tmp_path / "played.txt"
+    player = tmp_path / "player"
+    player.write_text(f"#!/bin/sh\necho \"$1\" > {played}\n")
+    player.chmod(0o755)
+    speaker = HibariSpeaker(player=[str(player)], folder=tmp_path)
+    assert speaker.speak("What is dropout?") is True
+    speaker.wait(60)
+    import time
+
+    for _ in range(100):
+        if played.exists():
+            break
+        time.sleep(0.05)
+    wav = Path(played.read_text().strip())
+    samples = decode_audio(wav)
+    assert len(samples) > 16000 * 0.4  # at least half a second of speech
+    assert "onnxruntime" in sys.modules and os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
