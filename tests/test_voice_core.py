@@ -139,6 +139,8 @@ def test_word_errors_terms_and_fillers():
     assert word_errors("the cat sat", "the bat sat down") == (2, 3)
     assert terms_heard(["GAN", "batch norm"], "So a gan uses batch norm") == (2, 2)
     assert terms_heard(["GAN"], "Again it works") == (0, 1)
+    assert terms_heard(["sigmoid", "ReLU"], "sigmoids and relus, not reluctance") == (2, 2)
+    assert terms_heard(["ReLU"], "reluctance") == (0, 1)
     assert fillers_kept("Um, so, like, it works. Uh, yes.", "So it works. Uh, yes.") == (2, 4)
 
 

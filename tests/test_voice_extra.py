@@ -64,7 +64,7 @@ def test_committed_fixtures_are_small():
     assert samples.dtype == numpy.float32 and abs(len(samples) / 16000 - ANSWERS["gan-hibari"]["duration_s"]) < 0.1
 
 
-@pytest.mark.parametrize("answer_id", ["gan-hibari", "relu-espeak"])
+@pytest.mark.parametrize("answer_id", ["gan-hibari", "dropout-espeak-gb"])
 def test_a_spoken_answer_is_transcribed_offline_with_terms_fillers_and_the_pause(transcriber, no_network, answer_id):
     answer = ANSWERS[answer_id]
     question = open_bank(None, Settings(home=transcriber.settings.home)).get(answer["question_id"])

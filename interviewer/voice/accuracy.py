@@ -28,10 +28,13 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
 
 
 def terms_heard(terms: Iterable[str], hypothesis: str) -> tuple[int, int]:
-    """(terms found in the hypothesis as whole words, terms)."""
+    """(terms found in the hypothesis as whole words, a plural allowed; terms)."""
     words = " " + " ".join(normalise_words(hypothesis)) + " "
     terms = list(terms)
-    found = sum(1 for term in terms if " " + " ".join(normalise_words(term)) + " " in words)
+    found = 0
+    for term in terms:
+        wanted = " " + " ".join(normalise_words(term))
+        found += any(wanted + ending + " " in words for ending in ("", "s", "es"))
     return found, len(terms)
 
 
