@@ -53,6 +53,14 @@ def _load_dotenv() -> None:
         load_dotenv(path, override=False)
 
 
+def _say_error(error: Exception) -> None:
+    """A message for people: file names and values in it come from the user, and a URL's
+    credentials are not echoed."""
+    from interviewer.safe_text import for_terminal
+
+    print(f"interviewer: {for_terminal(error, multiline=True)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -67,10 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         return int(args.run(args, settings) or 0)
     except SettingsError as error:
-        print(f"interviewer: {error}", file=sys.stderr)
+        _say_error(error)
         return 2
     except UserError as error:
-        print(f"interviewer: {error}", file=sys.stderr)
+        _say_error(error)
         return error.exit_code
     except KeyboardInterrupt:
         print("interviewer: interrupted; everything graded so far is saved.", file=sys.stderr)

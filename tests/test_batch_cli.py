@@ -140,3 +140,28 @@ def test_every_line_unreadable_is_nothing_to_grade_and_the_problems_are_kept(wor
     assert "a.jsonl:1: missing 'answer'" in err and "a.jsonl:2: not valid JSON" in err
     assert "nothing to grade: every part of a.jsonl" in err and "2 problem(s)" in err
     assert [type(r) for r in records(workdir / "grades.jsonl")] == [ProblemRecord, ProblemRecord]
+
+
+def test_control_and_bidi_characters_in_names_reach_the_terminal_escaped(workdir, capsys):
+    rows = [{"candidate": "Eve\u202egnp.exe", "question": "What is dropout?", "answer": "drops units"},
+            {"candidate": "Mal\x1b]0;pwned\x07", "question": "What is dropout?", "answer": "drops units"}]
+    (workdir / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["grade", "a.jsonl", "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert "\u202e" not in err and "\x1b" not in err and "\x07" not in err
+    assert "Eve\\u202egnp.exe" in err and "Mal\\x1b]0;pwned\\x07" in err
+    assert {r.candidate for r in records(workdir / "grades.jsonl")} == {rows[0]["candidate"], rows[1]["candidate"]}
+
+
+def test_repeated_ids_are_merged_or_both_graded_with_a_notice_naming_them(workdir, capsys):
+    (workdir / "a.csv").write_text("id,question,answer\n"
+                                   "a1,What is dropout?,drops units\n"
+                                   "a1,What is dropout?,drops units\n"
+                                   "a1,What is dropout?,something else\n"
+                                   "b2,What is dropout?,drops units\n")
+    assert main(["grade", "a.csv", "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert "a.csv:3: duplicate id 'a1' (first at a.csv:2), the same answer: merged, graded once" in err
+    assert "a.csv:4: duplicate id 'a1' (first at a.csv:2), a different answer: both graded" in err
+    assert "1 repeated answer(s) (same id, question and answer) merged" in err
+    assert sorted(r.input for r in records(workdir / "grades.jsonl")) == ["a.csv:2", "a.csv:4", "a.csv:5"]

@@ -311,3 +311,15 @@ def test_rate_limit_header_parsing():
     info = parse_rate_limit_headers({"X-RateLimit-Remaining-Requests": "3"})
     assert info.remaining_requests == 3 and info.remaining_tokens is None and not info.empty
     assert parse_rate_limit_headers({}).empty
+
+
+@respx.mock
+async def test_a_key_placed_in_the_base_url_is_not_echoed_in_messages(llm_settings):
+    settings = llm_settings.with_changes(base_url="http://alice:sk-secret@127.0.0.1:9/v1")
+    respx.route(path__regex=r"/chat/completions$").mock(side_effect=httpx.ConnectError("Connection refused"))
+    client = OpenAIChatClient(settings)
+    with pytest.raises(LLMConfigError) as caught:
+        await client.complete(MESSAGES)
+    message = str(caught.value)
+    assert "http://***@127.0.0.1:9/v1" in message and "sk-secret" not in message and "alice" not in message
+    assert client.base_url == "http://alice:sk-secret@127.0.0.1:9/v1"  # still used to connect

@@ -16,7 +16,7 @@ from typing import IO, Any, Iterable, Iterator
 from interviewer.answer_record import AnswerRecord
 from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, dumps, read_output
 from interviewer.grading.interface import CRITERIA
-from interviewer.safe_text import spreadsheet_cell
+from interviewer.safe_text import for_terminal, spreadsheet_cell
 
 REPORT_FORMATS = ("jsonl", "csv", "md", "html")
 UNKNOWN_CANDIDATE = "(unnamed)"
@@ -156,7 +156,8 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
                      f"{summary.completion_tokens:,} completion){cost}")
     if out_path is not None:
         lines.append(f"output: {out_path}")
-    return "\n".join(lines)
+    # Names, topics and messages come from the input: no escape sequence or bidi override acts.
+    return "\n".join(for_terminal(line) for line in lines)
 
 
 # --------------------------------------------------------------------------- CSV

@@ -48,6 +48,7 @@ class BatchStats:
     unmatched: int = 0
     input_problems: int = 0
     skipped_done: int = 0
+    duplicates: int = 0  # answers repeated in the input under the same id, merged into the first
     attempts: int = 0  # grading calls made in LLM mode (a cached grade or a repair counts once)
     requeued: int = 0
     rate_wait_s: float = 0.0
@@ -131,6 +132,7 @@ class BatchRun:
         done: set[str] | None = None,
         on_record: Callable[[OutputRecord], None] | None = None,
         on_problem: Callable[[InputProblem], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
         with_delivery: bool = True,
     ):
         self.out_path = Path(out_path)
@@ -138,6 +140,9 @@ class BatchRun:
         self.done = scan_output(self.out_path) if done is None else done
         self.on_record = on_record
         self.on_problem = on_problem
+        self.on_notice = on_notice
+        #: (source, id) -> (location, key) of the first answer of this run with that id.
+        self._first_with_id: dict[tuple[str, str], tuple[str, str]] = {}
         self.with_delivery = with_delivery
         self.stats = BatchStats()
 
@@ -157,6 +162,8 @@ class BatchRun:
     def pending(self, entries: Iterable[Entry], writer: OutputWriter) -> Iterator[tuple[InputItem, Match, GradingItem]]:
         """The answers still to grade; problems are written (once) and reported on the way."""
         for entry in entries:
+            if isinstance(entry, InputItem) and entry.item_id and self._repeats_an_id(entry):
+                continue
             if entry.key in self.done:
                 self.stats.skipped_done += 1
                 continue
@@ -168,6 +175,20 @@ class BatchRun:
                 continue
             match = self.matcher.match(entry)
             yield entry, match, grading_item(entry, match)
+
+    def _repeats_an_id(self, item: InputItem) -> bool:
+        """Whether ``item`` repeats an earlier answer of this run (same id, question and answer),
+        to be merged into it; a notice names the id either way (another answer under a used id
+        is still graded)."""
+        first = self._first_with_id.setdefault((item.source, item.item_id), (item.location, item.key))
+        if first[0] == item.location:
+            return False
+        same = first[1] == item.key
+        self.stats.duplicates += same
+        if self.on_notice is not None:
+            outcome = "the same answer: merged, graded once" if same else "a different answer: both graded"
+            self.on_notice(f"{item.location}: duplicate id {item.item_id!r} (first at {first[0]}), {outcome}")
+        return same
 
     def delivery(self, item: InputItem) -> DeliveryReport | None:
         return delivery_metrics(item) if self.with_delivery else None

@@ -57,11 +57,13 @@ def run_list(args: argparse.Namespace, settings) -> int:
         json.dump([q.to_dict() for q in questions], sys.stdout, indent=2, ensure_ascii=False)
         print()
         return EXIT_OK
+    from interviewer.safe_text import for_terminal
+
     id_width = max(len(q.id) for q in questions)
     topic_width = max(len(q.topic) for q in questions)
     for q in questions:
-        first_line = q.question.splitlines()[0]
-        print(f"{q.id:<{id_width}}  {q.topic:<{topic_width}}  {'*' * q.difficulty:<3}  {first_line}")
+        first_line = (q.question.splitlines() or [""])[0]
+        print(for_terminal(f"{q.id:<{id_width}}  {q.topic:<{topic_width}}  {'*' * q.difficulty:<3}  {first_line}"))
     print(f"\n{len(questions)} question(s) from {bank.path}", file=sys.stderr)
     return EXIT_OK
 
@@ -69,6 +71,10 @@ def run_list(args: argparse.Namespace, settings) -> int:
 def run_show(args: argparse.Namespace, settings) -> int:
     from interviewer.bank import open_bank
     from interviewer.questions import DIFFICULTY_NAMES
+    from interviewer.safe_text import for_terminal
+
+    def say(text: str = "") -> None:  # a bank is user data: no escape sequence or bidi override acts
+        print(for_terminal(text, multiline=True))
 
     bank = open_bank(args.bank, settings)
     question = bank.get(args.id)
@@ -78,26 +84,26 @@ def run_show(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps(question.to_dict(), indent=2, ensure_ascii=False))
         return EXIT_OK
-    print(f"{question.id}  [{question.topic}, {DIFFICULTY_NAMES.get(question.difficulty, question.difficulty)}]")
-    print(f"\n{question.question}\n\nReference answer:")
-    print(textwrap.indent(question.reference, "  "))
-    print("\nKey points:")
+    say(f"{question.id}  [{question.topic}, {DIFFICULTY_NAMES.get(question.difficulty, question.difficulty)}]")
+    say(f"\n{question.question}\n\nReference answer:")
+    say(textwrap.indent(question.reference, "  "))
+    say("\nKey points:")
     for point in question.core_points:
-        print(f"  - {point}")
+        say(f"  - {point}")
     if question.depth_points:
-        print("\nDepth points (beyond the reference):")
+        say("\nDepth points (beyond the reference):")
         for point in question.depth_points:
-            print(f"  - {point}")
+            say(f"  - {point}")
     if question.model_answer:
-        print("\nModel answer:")
-        print(textwrap.indent(textwrap.fill(question.model_answer, 88), "  "))
+        say("\nModel answer:")
+        say(textwrap.indent(textwrap.fill(question.model_answer, 88), "  "))
     follow_up = question.follow_up
     if follow_up:
-        print(f"\nFollow-up: {follow_up.question}")
+        say(f"\nFollow-up: {follow_up.question}")
         if follow_up.reference:
-            print(textwrap.indent(textwrap.fill(f"Reference: {follow_up.reference}", 88), "  "))
+            say(textwrap.indent(textwrap.fill(f"Reference: {follow_up.reference}", 88), "  "))
         for point in follow_up.key_points:
-            print(f"  - {point}")
+            say(f"  - {point}")
     return EXIT_OK
 
 
@@ -108,9 +114,11 @@ def run_validate(args: argparse.Namespace, settings) -> int:
     from interviewer.resources import default_bank_path
 
     path = Path(args.file) if args.file else default_bank_path()
+    from interviewer.safe_text import for_terminal
+
     bank, problems = read_bank(path)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(for_terminal(problem), file=sys.stderr)
     errors = sum(p.is_error for p in problems)
     if errors:
         print(f"{path}: {errors} error(s)", file=sys.stderr)

@@ -78,6 +78,7 @@ class _Console:
     def __init__(self, total: int | None, enabled: bool):
         self.progress = None
         self.problems = 0
+        self.notices = 0
         if enabled:
             from rich.console import Console
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -100,6 +101,9 @@ class _Console:
             self.progress.stop()
 
     def say(self, message: str) -> None:
+        from interviewer.safe_text import for_terminal
+
+        message = for_terminal(message, multiline=True)  # names, ids and file names come from the input
         if self.progress is not None:
             self.progress.console.print(message, markup=False, highlight=False)
         else:
@@ -119,6 +123,13 @@ class _Console:
             self.say(f"interviewer: {problem}")
         elif self.problems == MAX_PROBLEMS_SHOWN + 1:
             self.say("interviewer: more unreadable lines; see the output file")
+
+    def notice(self, message: str) -> None:
+        self.notices += 1
+        if self.notices <= MAX_PROBLEMS_SHOWN:
+            self.say(f"interviewer: {message}")
+        elif self.notices == MAX_PROBLEMS_SHOWN + 1:
+            self.say("interviewer: more duplicate ids (not listed)")
 
 
 def run(args: argparse.Namespace, settings) -> int:
@@ -180,7 +191,8 @@ def run(args: argparse.Namespace, settings) -> int:
             running.add(record)
 
     with _Console(total, interactive) as console:
-        batch = BatchRun(out_path, matcher, done=done, on_record=on_record, on_problem=console.problem)
+        batch = BatchRun(out_path, matcher, done=done, on_record=on_record, on_problem=console.problem,
+                         on_notice=console.notice)
         entries = iter_inputs(names, exclude=exclude)
         if args.batch_api:
             from interviewer.batch.batch_api import run_batch_api
@@ -214,6 +226,8 @@ def run(args: argparse.Namespace, settings) -> int:
             out_path.unlink()  # an empty output this run created is not worth keeping
         raise NothingToGrade(_nothing_found(summary, args.inputs))
     print(format_summary(summary, out_path), file=sys.stderr)
+    if batch.stats.duplicates:
+        print(f"{batch.stats.duplicates} repeated answer(s) (same id, question and answer) merged", file=sys.stderr)
     if report_path is not None:
         fmt = args.format or format_for(report_path)
         with atomic_write(report_path, newline="") as handle:  # a kill part-way keeps the old report

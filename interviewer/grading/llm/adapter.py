@@ -46,6 +46,7 @@ from interviewer.grading.llm.chat import (
     parse_retry_after,
     usage_of,
 )
+from interviewer.safe_text import without_credentials
 from interviewer.settings import Settings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -127,6 +128,8 @@ class OpenAIChatClient:
         self.settings = settings
         self.model = settings.model
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        #: The base URL as it may be shown or stored: without a key or password placed in it.
+        self.shown_url = without_credentials(self.base_url)
         self.max_retries = settings.max_retries
         self.client = openai.AsyncOpenAI(
             api_key=settings.api_key,
@@ -165,13 +168,13 @@ class OpenAIChatClient:
     @property
     def profile(self) -> ServerProfile:
         if self._profile is None:
-            self._profile = ServerProfile.from_json(self._stored_profiles().get(self.base_url))
+            self._profile = ServerProfile.from_json(self._stored_profiles().get(self.shown_url))
         return self._profile
 
     def _remember(self, profile: ServerProfile) -> None:
         self._profile = profile
         stored = self._stored_profiles()  # read again: another process may have added a server
-        stored[self.base_url] = profile.to_json()
+        stored[self.shown_url] = profile.to_json()
         try:
             self.modes_path.parent.mkdir(parents=True, exist_ok=True)
             self.modes_path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -298,7 +301,7 @@ class OpenAIChatClient:
     # -- faults ----------------------------------------------------------------------------------
 
     def _map_error(self, error: openai.APIError) -> Exception:
-        where = f"the LLM server at {self.base_url}"
+        where = f"the LLM server at {self.shown_url}"
         headers = getattr(getattr(error, "response", None), "headers", None)
         if headers is not None:
             self._note_headers(headers)
@@ -314,7 +317,7 @@ class OpenAIChatClient:
             )
         if isinstance(error, openai.NotFoundError):
             return LLMConfigError(
-                f"model {self.model!r} was not found at {self.base_url} (HTTP 404: {_error_text(error)}). "
+                f"model {self.model!r} was not found at {self.shown_url} (HTTP 404: {_error_text(error)}). "
                 "Set INTERVIEWER_MODEL to a model the server serves, check that OPENAI_BASE_URL ends in /v1, "
                 "or run with --offline."
             )
@@ -367,6 +370,8 @@ class OpenAIBatchService:
 
     def __init__(self, settings: Settings, *, http_client: httpx.Client | None = None):
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        #: The base URL as it may be shown or stored: without a key or password placed in it.
+        self.shown_url = without_credentials(self.base_url)
         self.client = openai.OpenAI(
             api_key=settings.api_key,
             base_url=self.base_url,
@@ -379,7 +384,7 @@ class OpenAIBatchService:
         try:
             return call(*args, **kwargs)
         except openai.AuthenticationError as error:
-            raise LLMConfigError(f"the Batch API at {self.base_url} rejected the API key ({_error_text(error)}). "
+            raise LLMConfigError(f"the Batch API at {self.shown_url} rejected the API key ({_error_text(error)}). "
                                  + FIX_HINT) from None
         except openai.APIStatusError as error:
             raise LLMConfigError(f"the Batch API could not {what} (HTTP {error.status_code}: "
