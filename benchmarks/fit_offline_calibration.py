@@ -81,14 +81,15 @@ class Row:
     example: Example
     #: The score model's inputs; None for a non-answer (scored 0 by rule, left out of fits).
     inputs: tuple[float, ...] | None
-    #: The rubric's and the checks' ceiling, as a share.
+    #: The rubric's and the checks' ceiling, and the rubric's floor, as shares.
     ceiling: float
+    floor: float = 0.0
 
     def score(self, params: Sequence[float]) -> float:
         """The grader's score on the example's own scale, with these constants."""
         if self.inputs is None:
             return 0.0
-        return min(predict(params, self.inputs), self.ceiling) * self.example.scale_max
+        return min(max(predict(params, self.inputs), self.floor), self.ceiling) * self.example.scale_max
 
     @property
     def human(self) -> float:
@@ -100,7 +101,7 @@ def analyse_rows(examples: Sequence[Example], analyse_item: Callable = analyse) 
     for example in examples:
         analysis = analyse_item(example.item)
         inputs = None if analysis.alignment is None else analysis.inputs
-        rows.append(Row(example, inputs, analysis.ceiling / SCORE_MAX))
+        rows.append(Row(example, inputs, analysis.ceiling / SCORE_MAX, analysis.floor / SCORE_MAX))
     return rows
 
 

@@ -40,16 +40,12 @@ def test_tokens_keep_language_names_and_read_number_words_as_digits():
     assert content_tokens("It is not the same") == ["not"]  # negation is content
 
 
-def test_everyday_phrases_meet_reference_words():
-    assert "unlimited" in tokens("As many as you want")
-    assert "once" in tokens("it runs at least one time")
-
-
 def test_similarity_grades_matches():
     assert similarity(stem("training"), stem("trained")) == 1.0
     assert similarity(stem("defintion"), stem("definition")) == 0.9  # a typo
     assert similarity(stem("stop"), stem("prevent")) == 0.8  # related form
-    assert similarity(stem("function"), stem("method")) == 0.8
+    assert similarity(stem("big"), stem("large")) == 0.8
+    assert similarity(stem("nuerons"), stem("neurons")) == 0.9  # two letters swapped
     assert similarity(stem("neuron"), stem("banana")) == 0.0
 
 

@@ -14,23 +14,26 @@ FEATURES = ("sqrt_unit_coverage", "precision", "log_new_words")
 #:   answer matches, square-rooted (covering half of a point earns more than half its credit);
 #: precision: share of the answer's own content words (question words aside) backed by the reference;
 #: log_new_words: log(1 + distinct content words the answer adds beyond the question).
-INTERCEPT = 0.4963
+INTERCEPT = 0.5431
 COEFFICIENTS = (
-    0.3477,  # sqrt_unit_coverage
-    0.1587,  # precision
-    0.0337,  # log_new_words
+    0.2750,  # sqrt_unit_coverage
+    0.1736,  # precision
+    0.0423,  # log_new_words
 )
 
 #: The key-point model (``scoring``): questions with core (and depth) points.
-KEY_POINT_FEATURES = ("core", "depth_times_core", "contradicted_share", "precision")
-#: core: mean coverage of the core points (a contradicted point counts 0);
-#: depth_times_core: mean coverage of the depth points, times core (depth lifts a correct answer);
-#: contradicted_share: share of the key points stated the wrong way round;
-#: precision: share of the answer's own content words backed by the reference and points.
-KEY_POINT_INTERCEPT = 0.2338
+KEY_POINT_FEATURES = ("core", "core_4", "depth", "contradicted_share", "precision", "log_new_words")
+#: core: mean coverage of the core points (a contradicted point counts 0); core_4: its 4th power
+#:   (the last core point counts most); depth: mean coverage of the depth points (the core's, in a
+#:   bank without depth points); contradicted_share: share of the key points stated the wrong way
+#:   round; precision and log_new_words: as for the reference model.
+#: The rubric's floor (``grader.rubric_floor``) and the contradicted-core cap apply on top.
+KEY_POINT_INTERCEPT = -0.1304
 KEY_POINT_COEFFICIENTS = (
-    -0.1037,  # core
-    0.9317,  # depth_times_core
-    -0.9446,  # contradicted_share
-    0.2001,  # precision
+    0.1537,  # core
+    0.0126,  # core_4
+    0.5773,  # depth
+    -0.9543,  # contradicted_share
+    0.2166,  # precision
+    0.0658,  # log_new_words
 )

@@ -34,9 +34,14 @@ GRADER_DIRECTED_FLAGS = frozenset(flag for flag, _ in CATEGORIES)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
+#: A check that only flags and explains (cross-validation by question found its cap lowered
+#: agreement with people: it fired on correct answers given as lists): no ceiling.
+NO_LIMIT = 10.0
+
+
 @dataclass(frozen=True)
 class Cap:
-    """A ceiling on the score (0-10) and the reason, as feedback can say it."""
+    """A ceiling on the score (0-10) and the reason, as feedback can say it (``NO_LIMIT``: only a flag)."""
 
     limit: float
     #: The grade flag the check adds; None when the grade carries other flags saying it.
@@ -187,7 +192,7 @@ def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
     if len(words) >= 4:
         unique = len({w.stem for w in words})
         if unique <= 2 or unique / len(words) < 0.34:
-            caps.append(Cap(2.0, "repetition", "it repeats the same term instead of explaining"))
+            caps.append(Cap(NO_LIMIT, "repetition", "it repeats the same term instead of explaining"))
     own_tokens = sum(1 for w in words if not w.in_question)
     if own_tokens > max(60, 6 * ref_words) and alignment.supported_token_share() < 0.2:
         caps.append(
@@ -197,6 +202,6 @@ def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
         caps.append(Cap(3.0, "word-salad", "the reference's words appear shuffled, not as explanations"))
     if ref.sentence_like and looks_like_keyword_list(answer):
         caps.append(
-            Cap(5.0, "keyword-list", "it lists terms without explaining how they connect; say it in sentences")
+            Cap(NO_LIMIT, "keyword-list", "it lists terms without explaining how they connect; say it in sentences")
         )
     return caps

@@ -27,7 +27,7 @@ from interviewer.grading.interface import (
     zero_grade,
 )
 from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
-from interviewer.grading.offline.checks import Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
+from interviewer.grading.offline.checks import NO_LIMIT, Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
 from interviewer.grading.offline.polarity import Contradiction, find_contradiction
 from interviewer.grading.offline.scoring import PointCoverage, contradicted_core, key_point_share, point_features
@@ -47,6 +47,12 @@ ADDRESSES_GRADER_CAP = 3.0
 #: A core point stated the wrong way round holds the score at this (correctness at most 5).
 CONTRADICTED_CORE_CAP = 5.0
 CONTRADICTED_CORRECTNESS = 5.0
+#: Covering every core point passes (``rubric_floor``); depth points lift it toward TOP_SCORE.
+USE_FLOOR = True
+PASS_SCORE = 5.0
+TOP_SCORE = 9.5
+#: The key-point rubric's ceiling (below): kept only while cross-validation says it helps.
+RUBRIC_CEILING = False
 #: Polarity is looked for in a unit the answer touches at least this much.
 POLARITY_FROM = 0.2
 
@@ -147,7 +153,9 @@ def _feedback(score: float, verdicts: tuple[UnitVerdict, ...], caps: tuple[Cap, 
     if missed:
         sentences.append(f"Missed: {_join(missed)}.")
     for cap in caps:
-        if score <= cap.limit + 1e-9:
+        if cap.limit >= NO_LIMIT:
+            sentences.append(f"Worth improving: {cap.reason}.")
+        elif score <= cap.limit + 1e-9:
             sentences.append(f"Score held at {cap.limit:g} or less because {cap.reason}.")
     if not missed and not partial and not caps and not by_verdict["contradicted"]:
         sentences.append("Nothing important is missing.")
@@ -181,6 +189,8 @@ class Analysis:
     #: The score model's inputs (key-point features, or the reference model's) and its share (0-1).
     inputs: tuple[float, ...] = ()
     share: float = 0.0
+    #: The lowest score (0-10) the rubric grants: covering every core point correctly passes.
+    floor: float = 0.0
 
     @property
     def addressed_grader(self) -> bool:
@@ -192,7 +202,7 @@ class Analysis:
 
     @property
     def score(self) -> float:
-        return round(min(self.share * SCORE_MAX, self.ceiling), 1)
+        return round(min(max(self.share * SCORE_MAX, self.floor), self.ceiling), 1)
 
 
 def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Analysis:
@@ -216,20 +226,37 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     points = _point_coverages(verdicts)
     if points:
-        inputs = point_features(points, alignment.precision)
+        inputs = point_features(points, alignment.precision, alignment.new_content_words)
         share = key_point_share(inputs)
-        core = [v for v in verdicts if v.unit.kind == "core"]
-        credit = sum(v.credit for v in core) / len(core) if core else 1.0
-        ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
+        if RUBRIC_CEILING:
+            keyed = [v for v in verdicts if v.unit.is_key_point]
+            credit = sum(v.credit for v in keyed) / len(keyed)
+            ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
+        floor = rubric_floor(verdicts) if USE_FLOOR else 0.0
         if contradicted_core(points):
             caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
                             "it states a core point the wrong way round"))
     else:
         inputs = features(alignment)
         share = calibrated_share(alignment)
+        floor = 0.0
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
-    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection, inputs, share)
+    return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection, inputs, share, floor)
+
+
+def rubric_floor(verdicts: list[UnitVerdict]) -> float:
+    """Every core point covered and nothing contradicted: at least PASS_SCORE, lifted toward
+    TOP_SCORE by the depth points' credit. Otherwise 0 (the score model alone)."""
+    keyed = [v for v in verdicts if v.unit.is_key_point]
+    if any(v.verdict == "contradicted" for v in keyed):
+        return 0.0
+    core = [v for v in keyed if v.unit.kind != "depth"]
+    depth = [v for v in keyed if v.unit.kind == "depth"]
+    if not core or any(v.verdict != "covered" for v in core):
+        return 0.0
+    depth_credit = sum(v.credit for v in depth) / len(depth) if depth else 1.0
+    return PASS_SCORE + (TOP_SCORE - PASS_SCORE) * depth_credit
 
 
 class OfflineGrader:

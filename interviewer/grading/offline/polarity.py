@@ -162,6 +162,8 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
     """(is the slot said in the clause, how it is flipped or "")."""
     opposites = _opposites()
     point_stems, point_negated, point_says_not = point
+    if word.stem in NEGATIONS:  # the point's own "not": dropped when the clause says no "not" at all
+        return True, ("" if clause.says_not else "negation")
     said = matched in clause.stems if matched else False
     if said:
         if point_says_not and clause.says_not:

@@ -13,6 +13,7 @@ model instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -36,7 +37,7 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def point_features(points: Sequence[PointCoverage], precision: float) -> tuple[float, ...]:
+def point_features(points: Sequence[PointCoverage], precision: float, new_words: int) -> tuple[float, ...]:
     """The key-point model's inputs, in the order of ``calibration.KEY_POINT_FEATURES``.
 
     A bank without depth points: the core is all there is, so it is also what lifts."""
@@ -45,7 +46,7 @@ def point_features(points: Sequence[PointCoverage], precision: float) -> tuple[f
     core_value = _mean([p.value for p in core])
     depth_value = _mean([p.value for p in depth])
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
-    return (core_value, depth_value * core_value, contradicted, precision)
+    return (core_value, core_value ** 4, depth_value, contradicted, precision, math.log1p(new_words))
 
 
 def key_point_share(features: tuple[float, ...]) -> float:
