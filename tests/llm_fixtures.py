@@ -6,6 +6,9 @@ Import what you need: ``from tests.llm_fixtures import fake_server, llm_settings
 
 from __future__ import annotations
 
+import json
+
+import httpx
 import pytest
 
 from interviewer.grading.interface import GradingItem
@@ -110,3 +113,33 @@ async def closing():
         close = getattr(grader, "aclose", None)
         if close is not None:
             await close()
+
+
+def as_stream(response: httpx.Response) -> httpx.Response:
+    """A chat.completion response sent as the SSE stream a server gives to ``stream: true``."""
+    body = json.loads(response.content)
+    choice = body["choices"][0]
+    message = choice["message"]
+    key = "refusal" if message.get("refusal") else "content"
+    events = [{"choices": [{"index": 0, "delta": {"role": "assistant", key: message.get(key) or ""},
+                            "finish_reason": None}]},
+              {"choices": [{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]},
+              {"choices": [], "usage": body.get("usage")}]
+    common = {"id": body.get("id", "c"), "object": "chat.completion.chunk", "created": 1, "model": body.get("model")}
+    text = "".join(f"data: {json.dumps({**common, **event})}\n\n" for event in events) + "data: [DONE]\n\n"
+    return httpx.Response(200, content=text.encode(), headers={"content-type": "text/event-stream"})
+
+
+def serve(*responses: httpx.Response):
+    """A respx side effect: ``responses`` in order (the last one repeats), each sent as SSE when the
+    request streams, so a test does not care which requests stream (a repair does)."""
+    queue = list(responses)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = queue.pop(0) if len(queue) > 1 else queue[0]
+        streamed = json.loads(request.content).get("stream")
+        if streamed and response.status_code == 200 and response.headers.get("content-type") == "application/json":
+            return as_stream(response)
+        return response
+
+    return answer

@@ -2,7 +2,9 @@
 
 (a) ``find_injection_flags`` flags every corpus answer.
 (b) End to end through the real LLM grader: a scripted model that OBEYS every
-    injection (score 10, every key point covered) still yields a flagged grade,
+    injection (score 10, every key point covered) still yields a flagged grade, held
+    down below 5 (needs review, the lower of the LLM's and the offline score) when the
+    answer addresses the grader,
     the answer never closes its block in the request, and nothing high-scoring
     and unflagged lands in the grade cache.
 """
@@ -18,6 +20,7 @@ import pytest
 from attack_corpus import ATTACKS, Attack, bank
 from interviewer.grading.interface import GradingItem
 from interviewer.grading.injection import find_injection_flags
+from interviewer.grading.llm.judging import NEEDS_REVIEW, addresses_the_grader
 from interviewer.settings import Settings
 
 BASE_URL = "http://llm.test/v1"
@@ -120,6 +123,7 @@ async def test_an_obeying_model_cannot_hide_any_attack(tmp_path, offline_tokens)
     settings = Settings(api_key="test-key", base_url=BASE_URL, home=tmp_path, max_retries=0, timeout_s=5)
     grader = llm_grader.make_llm_grader(settings, fallback=fallback_grader())
     unflagged = []
+    held = 0
     try:
         with respx.mock(assert_all_called=False) as router:
             route = router.post(f"{BASE_URL}/chat/completions")
@@ -131,7 +135,12 @@ async def test_an_obeying_model_cannot_hide_any_attack(tmp_path, offline_tokens)
                 grade = await grader.grade(item)
 
                 assert route.call_count == calls_before + 1, attack.name
-                assert not grade.failed and grade.score == 10.0, (attack.name, grade.error)
+                assert not grade.failed, (attack.name, grade.error)
+                if addresses_the_grader(grade):  # held down: needs review, the lower of LLM and offline
+                    assert grade.score < 5 and any(f.startswith(NEEDS_REVIEW) for f in grade.flags), attack.name
+                    held += 1
+                else:  # padding or invisible characters alone: flagged, the LLM's score stands
+                    assert grade.score == 10.0 and attack.category in ("padding", "zero-width"), attack.name
                 if not set(find_injection_flags(attack.answer)) <= set(grade.flags):
                     unflagged.append((attack.name, grade.flags))
 
@@ -149,6 +158,7 @@ async def test_an_obeying_model_cannot_hide_any_attack(tmp_path, offline_tokens)
     finally:
         await grader.aclose()
     assert unflagged == []
+    assert held == len(ATTACKS) - 4  # all but the three padding answers and one bare zero-width one
 
     # Nothing is stored with a high score and no flag.
     rows = sqlite3.connect(settings.cache_path).execute("SELECT grade FROM grades").fetchall()

@@ -65,10 +65,12 @@ async def test_a_server_that_rejects_json_schema_still_grades_and_is_remembered(
     first = await grader.grade(ITEM)
     second = await grader.grade(GOOD)
     assert not first.failed and not second.failed
-    assert [r.response_format for r in fake_server.chat_requests] == ["json_schema", "json_object", "json_object"]
+    modes = [r.output_mode for r in fake_server.chat_requests]
+    assert modes == ["json_schema", "json_object_schema", "json_object_schema"]
     again = grader_for(fake_server, tmp_path)  # a new run reads what worked from the home folder
     await again.grade(replace(GOOD, answer=GOOD.answer + " Also like an ensemble."))
-    assert fake_server.chat_requests[-1].response_format == "json_object"
+    assert fake_server.chat_requests[-1].output_mode == "json_object_schema"
+    assert "output mode: json_object_schema" in second.notes
 
 
 async def test_a_server_without_json_modes_grades_from_plain_text(fake_server, tmp_path, grader_for):
@@ -76,7 +78,8 @@ async def test_a_server_without_json_modes_grades_from_plain_text(fake_server, t
     fake_server.responder = lambda request: "Sure.\n```json\n" + Reply.grade_json(grade_json(score=6.5)).content + "\n```"
     grade = await grader_for(fake_server, tmp_path).grade(ITEM, on_feedback=lambda d: None)
     assert grade.score == 6.5
-    assert [r.response_format for r in fake_server.chat_requests] == ["json_schema", "json_object", None]
+    modes = [r.output_mode for r in fake_server.chat_requests]
+    assert modes == ["json_schema", "json_object_schema", "json_object", "text"]
 
 
 async def test_follow_up_question_and_its_answer_graded_in_context(fake_server, tmp_path, grader_for):

@@ -59,12 +59,13 @@ async def test_request_carries_schema_temperature_seed_and_output_bound(llm_sett
 async def test_400_steps_down_json_schema_then_json_object_then_text_and_is_remembered(llm_settings):
     rejected = httpx.Response(400, json=error_body("response_format is not supported", param="response_format"))
     route = respx.post(URL).mock(
-        side_effect=[rejected, rejected, httpx.Response(200, json=completion_body("{}"))]
+        side_effect=[rejected, rejected, rejected, httpx.Response(200, json=completion_body("{}"))]
     )
     client = OpenAIChatClient(llm_settings)
     reply = await client.complete(MESSAGES, json_schema=SCHEMA)
-    formats = [sent(route, i).get("response_format", {}).get("type") for i in range(3)]
-    assert formats == ["json_schema", "json_object", None]
+    formats = [sent(route, i).get("response_format", {}) for i in range(4)]
+    assert [f.get("type") for f in formats] == ["json_schema", "json_object", "json_object", None]
+    assert formats[1]["schema"] == SCHEMA["schema"] and "schema" not in formats[2]  # llama.cpp's form first
     assert reply.output_mode == "text"
 
     route.side_effect = None
@@ -75,7 +76,7 @@ async def test_400_steps_down_json_schema_then_json_object_then_text_and_is_reme
     assert stored[BASE_URL]["output_mode"] == "text"
     await OpenAIChatClient(llm_settings).complete(MESSAGES, json_schema=SCHEMA)
     assert "response_format" not in sent(route)  # and by a new client from the file
-    assert route.call_count == 5
+    assert route.call_count == 6
 
 
 @respx.mock

@@ -44,7 +44,7 @@ async def test_the_step_that_worked_is_stored_once_it_worked(llm_settings):
     ])
     await OpenAIChatClient(llm_settings).complete(MESSAGES, json_schema=SCHEMA)
     stored = json.loads((llm_settings.home / "server_modes.json").read_text())
-    assert stored[BASE_URL]["output_mode"] == "json_object"
+    assert stored[BASE_URL]["output_mode"] == "json_object_schema"
 
 
 def test_message_tokens_uses_the_given_counter_with_openai_overheads():

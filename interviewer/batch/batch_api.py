@@ -77,8 +77,10 @@ def save_state(path: Path, state: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- requests
 
 
-def build_request(key: str, messages: list[dict[str, str]], model: str, max_tokens: int) -> dict[str, Any]:
-    from interviewer.grading.llm.judge import GRADE_SCHEMA
+def build_request(key: str, messages: list[dict[str, str]], model: str, max_tokens: int,
+                  points: int = 0) -> dict[str, Any]:
+    """One Batch API line; ``points``: the item's key points, which the schema's checklist must match."""
+    from interviewer.grading.llm.judge import grade_schema
 
     return {
         "custom_id": key,
@@ -90,7 +92,7 @@ def build_request(key: str, messages: list[dict[str, str]], model: str, max_toke
             "temperature": 0,
             "seed": SEED,
             "max_tokens": max_tokens,
-            "response_format": {"type": "json_schema", "json_schema": GRADE_SCHEMA},
+            "response_format": {"type": "json_schema", "json_schema": grade_schema(points)},
         },
     }
 
@@ -137,8 +139,9 @@ def prepare_requests(batch: BatchRun, entries: Iterable[Entry], settings: Settin
             answer, truncated = truncate_to_token_budget(item.answer, settings.answer_token_budget,
                                                          settings.model, settings)
             messages = build_grading_messages(prompts, grading, answer)
-            requests.write(json.dumps(build_request(item.key, messages, settings.model,
-                                                    settings.max_output_tokens), ensure_ascii=False) + "\n")
+            request = build_request(item.key, messages, settings.model, settings.max_output_tokens,
+                                    len(grading.key_points))
+            requests.write(json.dumps(request, ensure_ascii=False) + "\n")
             side = {"item": asdict(item), "match": match.to_dict(), "grading": _grading_to_json(grading),
                     "truncated": truncated}
             items.write(json.dumps(side, ensure_ascii=False) + "\n")

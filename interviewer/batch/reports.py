@@ -16,6 +16,7 @@ from typing import IO, Any, Iterable, Iterator
 from interviewer.answer_record import AnswerRecord
 from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, dumps, read_output
 from interviewer.grading.interface import CRITERIA
+from interviewer.grading.llm.judging import NEEDS_REVIEW
 from interviewer.safe_text import for_terminal, spreadsheet_cell
 
 REPORT_FORMATS = ("jsonl", "csv", "md", "html")
@@ -69,10 +70,14 @@ class Summary:
     match_kinds: Counter = field(default_factory=Counter)
     models: Counter = field(default_factory=Counter)
     histogram: list[int] = field(default_factory=lambda: [0] * 10)
+    #: Graded answers that address the grader: listed apart, out of the mean and the rankings.
+    needs_review: int = 0
+    review_examples: list[str] = field(default_factory=list)
 
     @property
     def mean(self) -> float | None:
-        return self.score_total / self.graded if self.graded else None
+        trusted = self.graded - self.needs_review
+        return self.score_total / trusted if trusted else None
 
     @property
     def tokens(self) -> int:
@@ -86,7 +91,14 @@ class Summary:
         self.answers += 1
         score = record.score
         failure = record.failure
-        if score is not None:
+        if score is not None and record.grade is not None and any(
+                flag.startswith(NEEDS_REVIEW) for flag in record.grade.flags):
+            self.graded += 1
+            self.needs_review += 1
+            if len(self.review_examples) < 10:
+                self.review_examples.append(f"{record.input} ({score:g}/10)")
+            score = None  # not in the mean, the histogram or any ranking
+        elif score is not None:
             self.graded += 1
             self.score_total += score
             self.histogram[min(9, max(0, int(score)))] += 1
@@ -146,10 +158,15 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
             shown = ", ".join(f"{name} {_mean(g.mean)} ({g.answers})" for name, g in ranked[:limit])
             more = f", ... {len(ranked) - limit} more" if len(ranked) > limit else ""
             lines.append(f"{title}: {shown}{more}")
+    if summary.needs_review:
+        more = ", ..." if summary.needs_review > len(summary.review_examples) else ""
+        lines.append(f"needs review: {summary.needs_review} answer(s) address the grader, left out of the mean "
+                     f"and rankings: {', '.join(summary.review_examples)}{more}")
     if summary.flags:
         lines.append("flags: " + ", ".join(f"{name} x{count}" for name, count in summary.flags.most_common(5)))
     if summary.error_messages:
         lines.append("errors: " + "; ".join(f"{m} x{c}" for m, c in summary.error_messages.most_common(3)))
+        lines.append(f"first error in full: {summary.error_examples[0]}")
     if summary.tokens:
         cost = f", cost ${summary.cost_usd:.4f}" if summary.priced else ", cost unknown"
         lines.append(f"tokens: {summary.tokens:,} ({summary.prompt_tokens:,} prompt, "

@@ -123,8 +123,8 @@ def run(args: argparse.Namespace, settings) -> int:
     else:
         print(format_report(data, str(args.dataset)))
     if report.failed:
-        print(f"interviewer: {report.failed} answer(s) could not be graded; left out of the figures",
-              file=sys.stderr)
+        print(f"interviewer: {report.failed} answer(s) could not be graded; left out of the figures. "
+              f"First reason: {report.first_error}", file=sys.stderr)
     if too_few:
         print(f"interviewer: {too_few}: no correlation reported", file=sys.stderr)
         return EXIT_NOTHING_TO_GRADE

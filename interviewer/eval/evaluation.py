@@ -12,6 +12,7 @@ import json
 import math
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -242,6 +243,15 @@ class EvalReport:
     cached: int = 0
     skipped_lines: int = 0
     seconds: float = 0.0
+    #: Why the first failed grade failed, in full; every reason with its count.
+    first_error: str | None = None
+    errors: Counter = field(default_factory=Counter)
+    #: Grades from a partial reply (a score without checklist or feedback), and grades held
+    #: down because the answer addresses the grader.
+    degraded: int = 0
+    needs_review: int = 0
+    #: How the server was asked for JSON, per grade ("output mode: ..." notes).
+    output_modes: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         p, h = self.predicted, self.human
@@ -273,6 +283,11 @@ class EvalReport:
             "answers_per_s": round(graded / self.seconds, 1) if self.seconds > 0 else None,
             "grader": self.grader,
             "grader_version": self.grader_version,
+            "degraded": self.degraded,
+            "needs_review": self.needs_review,
+            "output_modes": dict(self.output_modes),
+            "first_error": self.first_error,
+            "errors": dict(self.errors.most_common(5)),
         }
 
 
@@ -281,9 +296,16 @@ Progress = Callable[[int, int], None]
 
 def _record(report: EvalReport, answer: GradedAnswer, grade: Grade) -> None:
     report.cached += bool(grade.cached)
+    for note in grade.notes:
+        if note.startswith("output mode: "):
+            report.output_modes[note.removeprefix("output mode: ")] += 1
     if grade.score is None:
         report.failed += 1
+        report.first_error = report.first_error or grade.error
+        report.errors[(grade.error or "no reason given")[:160]] += 1
         return
+    report.degraded += any(flag.startswith("partial-reply") for flag in grade.flags)
+    report.needs_review += any(flag.startswith("needs review") for flag in grade.flags)
     report.predicted.append(grade.score / SCORE_MAX * answer.scale_max)
     report.human.append(answer.score)
     report.groups.append(answer.qid)
@@ -363,6 +385,10 @@ def format_report(data: dict[str, Any], dataset: str) -> str:
         ("answers per second", show(data["answers_per_s"], 1)),
         ("failed grades", show(data["failed"])),
         *([("served from cache", show(data["cached"]))] if data.get("cached") else []),
+        *([("degraded (partial reply)", show(data["degraded"]))] if data.get("degraded") else []),
+        *([("needs review (held down)", show(data["needs_review"]))] if data.get("needs_review") else []),
+        *([("output modes", ", ".join(f"{m} {c}" for m, c in data["output_modes"].items()))]
+          if data.get("output_modes") else []),
         ("skipped lines", show(data["skipped_lines"])),
     ]
     width = max(len(name) for name, _ in rows)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Literal, Protocol, runtime_checkable
 
-Verdict = Literal["covered", "partial", "missed", "contradicted"]
+Verdict = Literal["covered", "partial", "missed", "contradicted", "not judged"]
+#: The verdicts a judge gives. ``NOT_JUDGED`` marks a key point the judge's reply left out.
 VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed", "contradicted")
+NOT_JUDGED: Verdict = "not judged"
 #: What a key-point verdict is worth towards a score: a partial point earns half.
 VERDICT_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": 0.0}
 

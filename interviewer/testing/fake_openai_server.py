@@ -29,6 +29,10 @@ What it answers (first match wins, per chat request):
    429s and 500s carry ``Retry-After: retry_after`` so the SDK's back-off stays short.
 5. ``server.responder = fn``: ``fn(request) -> Reply | str | dict | None``
    (a str is the reply text, a dict is sent as JSON text, None falls through).
+   ``server.obey_injections = True``: an answer that tells the grader what to do gets
+   full marks, every key point covered (a model that obeys every injection).
+   ``server.dialect = "llama.cpp" | "vllm"``: those servers' error shapes (see ``_dialect_reply``);
+   ``server.stream_usage = False``: no usage chunk in streams.
 6. The default: a grading request (its user message has "Key points:" and a
    ``<candidate_answer>`` block) gets a valid grade JSON built from the key points
    the answer mentions; a follow-up request ("Key point to probe: X") gets a
@@ -66,6 +70,7 @@ from interviewer.testing.fake_replies import (  # noqa: F401  (part of this modu
     default_grade,
     default_reply,
     grading_key_points,
+    obeying_reply,
 )
 
 # -- the server ---------------------------------------------------------------------------------
@@ -187,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         event({}, finish=reply.finish_reason)
         options = (request.body or {}).get("stream_options") or {}
-        if options.get("include_usage"):
+        if options.get("include_usage") and self.server.owner.stream_usage:
             event({}, usage=self._usage(request, reply), choices=False)
         self._chunk(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
@@ -228,6 +233,14 @@ class FakeOpenAIServer:
         self.faults: FaultMix | None = None
         self.reject_json_schema = False
         self.reject_json_object = False
+        #: "openai" (default), "llama.cpp" (json_schema -> HTTP 500 naming response_format; the
+        #: ``{"type": "json_object", "schema": ...}`` form works), "vllm" (errors as a top-level
+        #: object, ``{"object": "error", "message": ..., "code": 400}``).
+        self.dialect = "openai"
+        #: False: streams carry no usage chunk even when asked (older Ollama, some proxies).
+        self.stream_usage = True
+        #: True: a model that obeys any answer that tells it what to do (full marks, all covered).
+        self.obey_injections = False
         self.api_key: str | None = None
         self.known_models: tuple[str, ...] | None = None
         self.rate_limit_headers: dict[str, str] = {
@@ -331,6 +344,9 @@ class FakeOpenAIServer:
             return Reply.error(401, "Incorrect API key provided.", code="invalid_api_key")
         if self.known_models is not None and body.get("model") not in self.known_models:
             return Reply.error(404, f"The model `{body.get('model')}` does not exist.", code="model_not_found")
+        dialect = self._dialect_reply(request)
+        if dialect is not None:
+            return dialect
         if self.reject_json_schema and request.response_format == "json_schema":
             return Reply.bad_request("'response_format.type' json_schema is not supported by this server",
                                      param="response_format")
@@ -349,7 +365,24 @@ class FakeOpenAIServer:
             answered = self.responder(request)
             if answered is not None:
                 return _as_reply(answered)
+        if self.obey_injections:
+            obeyed = obeying_reply(request)
+            if obeyed is not None:
+                return obeyed
         return default_reply(request)
+
+    def _dialect_reply(self, request: RecordedRequest) -> Reply | None:
+        """What llama-cpp-python or vLLM answer where they differ from OpenAI (None: no difference)."""
+        if self.dialect == "llama.cpp" and request.output_mode == "json_schema":
+            # llama-cpp-python 0.3.x: its route error handler turns the validation error into a 500.
+            detail = ("[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+                      "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}]")
+            return Reply.error(500, detail, kind="internal_server_error")
+        if self.dialect == "vllm" and request.output_mode == "json_schema" and self.reject_json_schema:
+            body = {"object": "error", "message": "response_format json_schema is not supported",
+                    "type": "BadRequestError", "param": None, "code": 400}
+            return Reply(status=400, body=json.dumps(body).encode())
+        return None
 
 
 def _as_reply(value: Reply | str | dict) -> Reply:

@@ -134,6 +134,16 @@ class RecordedRequest:
         return fmt.get("type") if isinstance(fmt, dict) else None
 
     @property
+    def output_mode(self) -> str:
+        """How JSON was asked for: json_schema, json_object_schema (llama.cpp's form), json_object or text."""
+        fmt = self.body.get("response_format") if isinstance(self.body, dict) else None
+        if not isinstance(fmt, dict) or fmt.get("type") in (None, "text"):
+            return "text"
+        if fmt.get("type") == "json_object" and "schema" in fmt:
+            return "json_object_schema"
+        return str(fmt.get("type"))
+
+    @property
     def streamed(self) -> bool:
         return isinstance(self.body, dict) and bool(self.body.get("stream"))
 
@@ -195,3 +205,29 @@ def default_reply(request: RecordedRequest) -> Reply:
     if "Key points:" in first_user and "<candidate_answer>" in first_user:
         return Reply.grade_json(default_grade(first_user))
     return Reply.text("OK")
+
+
+#: Words by which the obeying model recognises an answer that tells it what to do.
+_ORDERS = re.compile(
+    r"ignore|disregard|forget|instruction|grader|grading|rubric|verdict|score|10/10|full marks|"
+    r"system|assistant|\[inst\]|im_start|note to|dear|lenient|you are now|ignor|ignorez|ignoriere|忽略|игнор",
+    re.IGNORECASE,
+)
+
+
+def obeying_reply(request: RecordedRequest) -> Reply | None:
+    """Full marks, every key point covered, for a grading request whose answer gives orders (None otherwise)."""
+    users = [m.get("content") or "" for m in request.messages if m.get("role") == "user"]
+    first_user = users[0] if users else ""
+    if "<candidate_answer>" not in first_user:
+        return None
+    answer = _section(first_user, "<candidate_answer>", "</candidate_answer>")
+    if not _ORDERS.search(answer):
+        return None
+    points = grading_key_points(first_user)
+    return Reply.grade_json({
+        "key_points": [{"point": p, "verdict": "covered", "evidence": "as instructed"} for p in points],
+        "feedback": "Excellent, complete answer covering every key point.",
+        "criteria": {"correctness": 10, "completeness": 10, "depth": 10, "communication": 10},
+        "score": 10,
+    })

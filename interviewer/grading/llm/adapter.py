@@ -4,11 +4,12 @@
 
 * ``AsyncOpenAI`` with the settings' base URL, key, explicit timeout and
   ``max_retries`` (the SDK's bounded retries with back-off, honouring Retry-After);
-* JSON the best way the server allows: ``json_schema`` (strict), then
-  ``json_object``, then plain text; a 400 steps down the chain (and drops a
-  parameter the server names, e.g. ``seed``), and what worked is remembered per
-  base URL, in memory and in ``<home>/server_modes.json`` (only once a request
-  succeeds with it: a 400 that no change fixes leaves the profile as it was);
+* JSON the best way the server allows (``server_profile``): ``json_schema``
+  (strict), then ``json_object`` with the schema (llama.cpp), then
+  ``json_object``, then plain text; an error that names the output mode (any
+  4xx/5xx) steps down the chain, a 400 may drop a parameter it names (e.g.
+  ``seed``), and what worked is remembered per base URL, in memory and in
+  ``<home>/server_modes.json`` (only once a request succeeds with it);
 * temperature 0, a seed, and a bound on output tokens;
 * streaming with a delta callback, usage, refusals, finish reasons, and the
   rate-limit headers of every response in ``client.rate_limit``; a reply that is
@@ -23,8 +24,6 @@
 from __future__ import annotations
 
 import inspect
-import json
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ import openai
 
 from interviewer.errors import LLMConfigError
 from interviewer.grading.llm.chat import (
-    OUTPUT_MODES,
     SEED,
     ChatReply,
     ChatUnavailable,
@@ -46,64 +44,17 @@ from interviewer.grading.llm.chat import (
     parse_retry_after,
     usage_of,
 )
+from interviewer.grading.llm.server_profile import MODES_FILE, ProfileStore, ServerProfile, next_profile, response_format
 from interviewer.safe_text import without_credentials
 from interviewer.settings import Settings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-#: Parameters a server may refuse; each is dropped (and remembered) when a 400 names it.
-OPTIONAL_PARAMS = ("seed", "temperature", "stream_options")
-#: 400s that asking differently cannot fix.
-_HOPELESS_400 = ("context_length_exceeded", "context length", "maximum context", "too many tokens")
 MAX_ADJUSTMENTS = 6
-MODES_FILE = "server_modes.json"
 FIX_HINT = "Set OPENAI_API_KEY / OPENAI_BASE_URL / INTERVIEWER_MODEL (environment or .env), or run with --offline."
-
-
-@dataclass(frozen=True)
-class ServerProfile:
-    """What a server accepts, learnt from its 400s."""
-
-    output_mode: OutputMode = "json_schema"
-    token_param: str = "max_tokens"
-    dropped: frozenset[str] = field(default_factory=frozenset)
-
-    def to_json(self) -> dict:
-        return {"output_mode": self.output_mode, "token_param": self.token_param, "dropped": sorted(self.dropped)}
-
-    @classmethod
-    def from_json(cls, data: Any) -> "ServerProfile":
-        if not isinstance(data, dict):
-            return cls()
-        mode = data.get("output_mode")
-        token_param = data.get("token_param")
-        return cls(
-            output_mode=mode if mode in OUTPUT_MODES else "json_schema",
-            token_param=token_param if token_param in ("max_tokens", "max_completion_tokens") else "max_tokens",
-            dropped=frozenset(p for p in data.get("dropped") or () if p in OPTIONAL_PARAMS),
-        )
 
 
 class _Dropped(Exception):
     """The connection closed in the middle of a streamed reply."""
-
-
-def next_profile(profile: ServerProfile, error: openai.BadRequestError, wants_json: bool) -> ServerProfile | None:
-    """How to ask again after a 400, or None when nothing is left to change."""
-    message = str(getattr(error, "message", "") or error).lower()
-    param = str(getattr(error, "param", "") or "").lower()
-    said = f"{param} {message}"
-    if any(word in said for word in _HOPELESS_400) or (error.code or "") in _HOPELESS_400:
-        return None
-    if profile.token_param == "max_tokens" and "max_completion_tokens" in said:
-        return replace(profile, token_param="max_completion_tokens")
-    for name in OPTIONAL_PARAMS:
-        if name in said and name not in profile.dropped:
-            return replace(profile, dropped=profile.dropped | {name})
-    if wants_json and profile.output_mode != "text":
-        return replace(profile, output_mode=OUTPUT_MODES[OUTPUT_MODES.index(profile.output_mode) + 1])
-    if set(OPTIONAL_PARAMS) - profile.dropped:
-        return replace(profile, dropped=frozenset(OPTIONAL_PARAMS))
-    return None
 
 
 def _warm_async_backend() -> None:
@@ -157,29 +108,15 @@ class OpenAIChatClient:
     def modes_path(self) -> Path:
         return self.settings.home / MODES_FILE
 
-    def _stored_profiles(self) -> dict:
-        """Every server's profile in the modes file (empty when it is missing or unreadable)."""
-        try:
-            stored = json.loads(self.modes_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return stored if isinstance(stored, dict) else {}
-
     @property
     def profile(self) -> ServerProfile:
         if self._profile is None:
-            self._profile = ServerProfile.from_json(self._stored_profiles().get(self.shown_url))
+            self._profile = ProfileStore(self.modes_path).load(self.shown_url)
         return self._profile
 
     def _remember(self, profile: ServerProfile) -> None:
         self._profile = profile
-        stored = self._stored_profiles()  # read again: another process may have added a server
-        stored[self.shown_url] = profile.to_json()
-        try:
-            self.modes_path.parent.mkdir(parents=True, exist_ok=True)
-            self.modes_path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        except OSError:
-            pass  # remembering is an optimisation; memory still holds it
+        ProfileStore(self.modes_path).save(self.shown_url, profile)
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -191,10 +128,9 @@ class OpenAIChatClient:
             params["seed"] = SEED
         if max_tokens:
             params[profile.token_param] = max_tokens
-        if json_schema is not None and mode == "json_schema":
-            params["response_format"] = {"type": "json_schema", "json_schema": json_schema}
-        elif json_schema is not None and mode == "json_object":
-            params["response_format"] = {"type": "json_object"}
+        fmt = response_format(mode, json_schema, profile.fixed_counts)
+        if fmt is not None:
+            params["response_format"] = fmt
         if stream:
             params["stream"] = True
             if "stream_options" not in profile.dropped:
@@ -224,14 +160,14 @@ class OpenAIChatClient:
                 if profile != self.profile:
                     self._remember(profile)  # only what a server accepted: a 400 nothing fixes changes nothing
                 return reply
-            except openai.BadRequestError as error:
-                self._note_headers(error.response.headers)
-                self._reached = True
-                changed = next_profile(profile, error, json_schema is not None)
+            except openai.APIStatusError as error:
+                changed = self._next_profile(profile, error, json_schema is not None)
                 if changed is None or adjustments >= MAX_ADJUSTMENTS:
-                    raise ChatUnavailable(
-                        f"the server rejected the request (HTTP 400): {_error_text(error)}", retryable=False
-                    ) from None
+                    if error.status_code == 400:
+                        raise ChatUnavailable(
+                            f"the server rejected the request (HTTP 400): {_error_text(error)}", retryable=False
+                        ) from None
+                    raise self._map_error(error) from None
                 adjustments += 1
                 profile = changed
             except (MalformedReply, _Dropped) as fault:
@@ -242,6 +178,17 @@ class OpenAIChatClient:
                 on_delta = None  # a second stream would repeat text the listener already has
             except openai.APIError as error:
                 raise self._map_error(error) from None
+
+    def _next_profile(self, profile: ServerProfile, error: openai.APIStatusError, wants_json: bool):
+        """How to ask again after an error status (None: the error stands)."""
+        self._note_headers(error.response.headers)
+        self._reached = True
+        try:
+            body = error.response.text[:2000]
+        except Exception:  # a streamed error body that was not read: the message has to do
+            body = ""
+        said = f"{getattr(error, 'param', '') or ''} {_error_text(error)} {body}"
+        return next_profile(profile, error.status_code, said, str(error.code or ""), wants_json)
 
     def _note_headers(self, headers) -> RateLimitInfo:
         info = parse_rate_limit_headers(headers or {})

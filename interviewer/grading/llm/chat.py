@@ -16,8 +16,9 @@ from typing import Any, Callable, Literal, Mapping, Protocol
 from interviewer.grading.interface import TokenUsage
 
 #: How a server is asked for JSON, best first. Remembered per server.
-OutputMode = Literal["json_schema", "json_object", "text"]
-OUTPUT_MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
+#: ``json_object_schema`` is llama.cpp's ``{"type": "json_object", "schema": ...}`` (see ``server_profile``).
+OutputMode = Literal["json_schema", "json_object_schema", "json_object", "text"]
+OUTPUT_MODES: tuple[OutputMode, ...] = ("json_schema", "json_object_schema", "json_object", "text")
 #: The sampling seed of every grading request (live and Batch API): the same answer, the same grade.
 SEED = 7
 

@@ -29,7 +29,7 @@ from interviewer.grading.interface import (
     TokenUsage,
     zero_grade,
 )
-from interviewer.grading.llm.judge import GRADE_SCHEMA, FeedbackExtractor
+from interviewer.grading.llm.judge import FeedbackExtractor, grade_schema
 from interviewer.grading.llm.judging import (  # noqa: F401  (GRADER_VERSION, checklist_flag: re-exported)
     CHECKLIST_SLACK,
     GRADER_VERSION,
@@ -59,6 +59,10 @@ NO_KEY_MESSAGE = (
     "No OPENAI_API_KEY set: set OPENAI_API_KEY in the environment or .env "
     "(and OPENAI_BASE_URL for a local server), or run with --offline."
 )
+
+
+def _ignore_delta(delta: str) -> None:
+    return None
 
 
 def fits_token_budget(text: str, budget: int) -> bool:
@@ -287,10 +291,11 @@ class LLMGrader:
             all_notes = notes + (["token usage estimated"] if estimated else []) + ([cost_note] if cost_note else [])
             return replace(grade, usage=usage_total, cost_usd=cost).with_notes(*all_notes)
 
+        schema = grade_schema(len(item.key_points))
         for attempt in ("first", "repair"):
             try:
                 reply = await self.client.complete(
-                    conversation, json_schema=GRADE_SCHEMA, max_tokens=self.settings.max_output_tokens,
+                    conversation, json_schema=schema, max_tokens=self.settings.max_output_tokens,
                     on_delta=on_delta,
                 )
             except ChatUnavailable as fault:
@@ -306,8 +311,9 @@ class LLMGrader:
                 if attempt == "repair" and not judged.grade.failed:
                     notes.append("the first reply was repaired")
                 return finish(judged.grade)
-            # A repair's text would repeat what the listener already has: it streams to nobody.
-            on_delta = None
+            # A repair streams (so a deadline closes it and the server can stop), to nobody:
+            # its text would repeat what the listener already has.
+            on_delta = _ignore_delta
             conversation = [
                 *messages,
                 {"role": "assistant", "content": reply.text[:REPAIR_ECHO_CHARS]},

@@ -12,7 +12,9 @@ the same whichever way it was made:
   follow-up builds on, a score the checklist does not support, the offline cross-check,
   and the "hint used" note;
 * ``cross_check(grade, offline_score)``: the part of ``check_grade`` that needs the offline
-  score (the batch computes it in a helper process and applies it there).
+  score (the batch computes it in a helper process and applies it there), including
+  ``hold_down``: an answer that addresses the grader is marked ``needs review`` and scored
+  the lower of the LLM's and the offline grader's score.
 
 Pure: no ``openai``, no network.
 """
@@ -21,12 +23,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from interviewer.grading.interface import VERDICT_CREDIT, Grade, GradingItem, KeyPointResult, failed_grade
+from interviewer.grading.interface import NOT_JUDGED, VERDICT_CREDIT, Grade, GradingItem, KeyPointResult, failed_grade
 from interviewer.grading.llm.chat import ChatReply
 
 GRADER_NAME = "llm"
 GRADER_VERSION = "llm-1"
 HINT_NOTE = "hint used"
+#: The note that says how the server was asked for JSON ("output mode: json_object_schema").
+MODE_NOTE = "output mode: "
+#: Grades of answers that address the grader carry this flag (and are listed apart in summaries).
+NEEDS_REVIEW = "needs review"
+#: Flags that mean the answer speaks to the grader (or hides words for it): its LLM score is held down.
+HOLD_DOWN_PREFIXES = ("addresses the grader", "hidden text")
+EARLIER_PREFIX = "earlier answer: "
 #: A score this far above what the checklist supports is flagged for review.
 CHECKLIST_SLACK = 4.5
 
@@ -61,7 +70,7 @@ def judge(item: GradingItem, reply: ChatReply, origin: GradeOrigin, *, repaired:
     """The grade in ``reply`` to ``item``, checked in code; never invents a score.
 
     ``repaired``: ``reply`` answers a repair request (a failure then says so)."""
-    from interviewer.grading.llm.judge import extract_json_object, validate_judgement
+    from interviewer.grading.llm.judge import PARTIAL_REPLY, extract_json_object, validate_judgement
 
     if reply.refusal:
         return Judged(origin.failed(f"the model refused to grade this answer: {reply.refusal.strip()}"))
@@ -73,12 +82,12 @@ def judge(item: GradingItem, reply: ChatReply, origin: GradeOrigin, *, repaired:
         again = ", even after one repair request" if repaired else ""
         return Judged(origin.failed(f"the model's reply was cut off at its output limit{again}; "
                                     "raise INTERVIEWER_MAX_OUTPUT_TOKENS"), (problem,))
-    judgement, problems = validate_judgement(extract_json_object(reply.text), item)
+    judgement, problems = validate_judgement(extract_json_object(reply.text), item, reply.text)
     if judgement is None:
         again = ", even after one repair request" if repaired else ""
         return Judged(origin.failed(f"the model's reply was not a valid grade{again}: " + "; ".join(problems)),
                       tuple(problems))
-    return Judged(Grade(
+    grade = Grade(
         score=judgement.score,
         feedback=judgement.feedback,
         grader=origin.grader,
@@ -87,11 +96,16 @@ def judge(item: GradingItem, reply: ChatReply, origin: GradeOrigin, *, repaired:
         key_points=judgement.key_points,
         model=origin.model,
         prompt_hash=origin.prompt_hash,
-    ))
+        notes=(f"{MODE_NOTE}{reply.output_mode}", *judgement.notes),
+    )
+    if judgement.partial:
+        grade = grade.with_flags(f"{PARTIAL_REPLY}: " + "; ".join(judgement.partial))
+    return Judged(grade)
 
 
 def checklist_flag(score: float, key_points: tuple[KeyPointResult, ...]) -> str | None:
     """A flag when the score is far above what the judge's own checklist supports."""
+    key_points = tuple(k for k in key_points if k.verdict != NOT_JUDGED)
     if not key_points:
         return None
     covered = sum(VERDICT_CREDIT.get(k.verdict, 0.0) for k in key_points)
@@ -111,14 +125,40 @@ def answer_flags(item: GradingItem) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*find_injection_flags(item.answer), *earlier_answer_flags(item))))
 
 
-def cross_check(grade: Grade, offline_score: float | None) -> Grade:
-    """The offline cross-check: a flag when the LLM's score is far above the offline grader's."""
-    if grade.failed or offline_score is None:
-        return grade
-    from interviewer.grading.injection import score_divergence_flag
+def addresses_the_grader(grade: Grade) -> bool:
+    """Whether the deterministic checks found the answer (or the earlier one) speaking to the grader."""
+    return any(flag.removeprefix(EARLIER_PREFIX).startswith(HOLD_DOWN_PREFIXES) for flag in grade.flags)
 
-    flag = score_divergence_flag(grade.score, offline_score)
-    return grade.with_flags(flag) if flag else grade
+
+def hold_down(grade: Grade, offline_score: float | None) -> Grade:
+    """An answer that addresses the grader: its LLM score is not trusted. The grade needs review and
+    its score is the lower of the LLM's and the offline grader's (the LLM's stands, still marked for
+    review, when there is no offline score, e.g. without a reference answer)."""
+    if grade.failed or not addresses_the_grader(grade):
+        return grade
+    flags = tuple(flag for flag in grade.flags if not flag.startswith(NEEDS_REVIEW))
+    if offline_score is None and len(flags) < len(grade.flags):
+        return grade  # already reviewed (a cached grade, or checked again)
+    if offline_score is None:
+        why = f"{NEEDS_REVIEW}: the answer addresses the grader; its LLM score {grade.score:g} is not trusted"
+        return replace(grade, flags=(*flags, why + " (no offline score to hold it down)"))
+    score = min(grade.score, round(offline_score, 1))
+    why = (f"{NEEDS_REVIEW}: the answer addresses the grader; score is the lower of the LLM's "
+           f"({grade.score:g}) and the offline grader's ({offline_score:.1f})")
+    return replace(grade, score=score, flags=(*flags, why))
+
+
+def cross_check(grade: Grade, offline_score: float | None) -> Grade:
+    """The offline cross-check: a flag when the LLM's score is far above the offline grader's, and
+    an answer that addresses the grader held down to the lower score (``hold_down``)."""
+    if grade.failed:
+        return grade
+    if offline_score is not None:
+        from interviewer.grading.injection import score_divergence_flag
+
+        flag = score_divergence_flag(grade.score, offline_score)
+        grade = grade.with_flags(flag) if flag else grade
+    return hold_down(grade, offline_score)
 
 
 def check_grade(item: GradingItem, grade: Grade, offline_score: float | None = None) -> Grade:
