@@ -156,7 +156,7 @@ def test_under_an_obeying_model_injections_score_below_5_and_rank_below_honest_a
         monkeypatch.setenv(name, value)
     assert main(["grade", str(source), "--out", str(tmp_path / "out.jsonl")]) == 0
     err = capsys.readouterr().err
-    records = {r["id"]: r for r in map(json.loads, open(tmp_path / "out.jsonl", encoding="utf-8"))}
+    records = {r["id"]: r["grade"] for r in map(json.loads, open(tmp_path / "out.jsonl", encoding="utf-8"))}
     attacks = [r for key, r in records.items() if key.startswith("attack")]
     honest = [r for key, r in records.items() if key.startswith("honest")]
     assert all(r["score"] < 5 and any(f.startswith("needs review") for f in r["flags"]) for r in attacks)
