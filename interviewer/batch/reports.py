@@ -21,6 +21,8 @@ from interviewer.safe_text import for_terminal, spreadsheet_cell
 
 REPORT_FORMATS = ("jsonl", "csv", "md", "html")
 UNKNOWN_CANDIDATE = "(unnamed)"
+#: Error messages are counted (and shown) by their first characters; the first one is also shown in full.
+ERROR_SHOWN_CHARS = 120
 UNKNOWN_TOPIC = "(no topic)"
 DELIVERY_COLUMNS = ("words", "speaking_seconds", "pace_verdict", "filler_count", "filler_rate",
                     "hedge_count", "long_sentences", "direct_opening")
@@ -73,6 +75,7 @@ class Summary:
     #: Graded answers that address the grader: listed apart, out of the mean and the rankings.
     needs_review: int = 0
     review_examples: list[str] = field(default_factory=list)
+    first_error: str | None = None
 
     @property
     def mean(self) -> float | None:
@@ -124,7 +127,8 @@ class Summary:
             self.models[grade.model] += 1
 
     def _error(self, where: str | None, message: str) -> None:
-        self.error_messages[message[:120]] += 1
+        self.first_error = self.first_error or f"{where}: {message}"
+        self.error_messages[message[:ERROR_SHOWN_CHARS]] += 1
         if len(self.error_examples) < 10:
             self.error_examples.append(f"{where}: {message}")
 
@@ -166,7 +170,8 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
         lines.append("flags: " + ", ".join(f"{name} x{count}" for name, count in summary.flags.most_common(5)))
     if summary.error_messages:
         lines.append("errors: " + "; ".join(f"{m} x{c}" for m, c in summary.error_messages.most_common(3)))
-        lines.append(f"first error in full: {summary.error_examples[0]}")
+        if summary.first_error and len(summary.first_error) > ERROR_SHOWN_CHARS:  # shown cut above
+            lines.append(f"first error in full: {summary.first_error}")
     if summary.tokens:
         cost = f", cost ${summary.cost_usd:.4f}" if summary.priced else ", cost unknown"
         lines.append(f"tokens: {summary.tokens:,} ({summary.prompt_tokens:,} prompt, "
