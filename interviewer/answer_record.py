@@ -46,6 +46,9 @@ class AnswerRecord:
     timed_out: bool = False
     #: The question id this answers a follow-up to; None for a main question.
     follow_up_of: str | None = None
+    #: 1 for the first try at this question in its session; trying again (ctrl+y) counts on.
+    #: (Not ``attempts``: that is how many grading requests a batch answer took.)
+    attempt: int = 1
     candidate: str = ""
     session_id: str | None = None
     answered_at: str | None = None
@@ -132,6 +135,8 @@ class AnswerRecord:
             "session_id": self.session_id,
             "answered_at": self.answered_at,
         }
+        if self.attempt != 1:
+            data["attempt"] = self.attempt
         for name in ("key", "input", "item_id", "match", "attempts"):
             value = getattr(self, name)
             if value is not None:
@@ -186,6 +191,7 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
     hints = data.get("hints")
     difficulty = data.get("difficulty")
     attempts = data.get("attempts")
+    attempt = data.get("attempt")
     return {
         "question": str(data.get("question") or ""),
         "answer": str(data.get("answer") or ""),
@@ -198,6 +204,7 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
         "time_limit_s": _number(data.get("time_limit_s")),
         "timed_out": bool(data.get("timed_out")),
         "follow_up_of": _text(data.get("follow_up_of")),
+        "attempt": attempt if isinstance(attempt, int) and not isinstance(attempt, bool) and attempt > 0 else 1,
         "candidate": str(data.get("candidate") or ""),
         "session_id": _text(data.get("session_id")),
         "answered_at": _text(data.get("answered_at") or data.get("at")),

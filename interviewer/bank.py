@@ -42,7 +42,8 @@ class BankProblem:
 
     def __str__(self) -> str:
         kind = "" if self.is_error else "warning: "
-        return f"{self.path}:{self.line}: {kind}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line > 0 else str(self.path)  # line 0: the file as a whole
+        return f"{where}: {kind}{self.message}"
 
 
 class BankError(UserError):
@@ -53,7 +54,10 @@ class BankError(UserError):
         errors = [p for p in self.problems if p.is_error]
         lines = "\n".join(str(p) for p in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"the question bank has {len(errors)} error(s):\n{lines}{more}")
+        if len(errors) == 1 and errors[0].line <= 0:
+            super().__init__(f"cannot open the question bank {errors[0]}")
+        else:
+            super().__init__(f"the question bank has {len(errors)} error(s):\n{lines}{more}")
 
 
 @dataclass

@@ -7,9 +7,9 @@ Records, one JSON object a line:
 * ``{"type": "answer", ...}`` after every graded (or skipped) answer: an
   ``AnswerRecord`` (question, answer, grade, time taken, hints, delivery metrics),
   read back by its versioned reader, so transcripts of earlier versions still load;
-* ``{"type": "draft", ...}`` when the candidate quits with a typed but
-  ungraded answer (question_id, follow_up_of, answer, hints, time_taken_s,
-  saved_at): ``--resume`` puts it back in the answer box;
+* ``{"type": "draft", ...}`` while the candidate types (debounced) and on quit,
+  for a typed but ungraded answer (question_id, follow_up_of, answer, hints,
+  time_taken_s, saved_at): ``--resume`` puts the last one back in the answer box;
 * ``{"type": "end", ...}`` when the session reaches its summary.
 
 A crash or a kill loses nothing written: each record is flushed and fsynced.
@@ -149,10 +149,19 @@ def list_transcripts(transcripts_dir: Path) -> list[Path]:
     return sorted(folder.glob("session-*.jsonl"), key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def latest_unfinished(transcripts_dir: Path) -> Transcript | None:
-    """The most recent session that did not reach its summary, if any."""
+def unfinished_sessions(transcripts_dir: Path, limit: int = 20) -> list[Transcript]:
+    """Sessions that did not reach their summary, most recent first (at most ``limit``)."""
+    found: list[Transcript] = []
     for path in reversed(list_transcripts(transcripts_dir)):
         transcript = read_transcript(path)
         if transcript.header and not transcript.ended:
-            return transcript
-    return None
+            found.append(transcript)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def latest_unfinished(transcripts_dir: Path) -> Transcript | None:
+    """The most recent session that did not reach its summary, if any."""
+    found = unfinished_sessions(transcripts_dir, limit=1)
+    return found[0] if found else None

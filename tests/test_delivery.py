@@ -265,3 +265,23 @@ def test_sentences_and_hedges_match_the_plain_definitions():
         expected = [delivery._HEDGE_NAMES[m.lastgroup] for m in plain.finditer(text)]
         assert list(analyse_delivery(text).hedges) == list(dict.fromkeys(expected)), text
         assert analyse_delivery(text).hedge_count == len(expected), text
+
+
+@pytest.mark.parametrize(
+    "answer, question, reference",
+    [
+        ("Randomly dropping neurons during training to prevent overfitting.", DROPOUT, ""),
+        ("Algorithm for training neural networks by propagating errors backward to update weights.",
+         "What is backpropagation?", "Algorithm for training neural networks by propagating errors backward to update weights."),
+        ("Penalty on squared weights, added to the loss to reduce overfitting.", "What is L2 regularization?",
+         "Adds squared weight penalty to reduce overfitting."),
+    ],
+)
+def test_a_first_sentence_that_is_the_definition_is_a_direct_opening(answer, question, reference):
+    """Issue 13: "slow opening" was flagged on definitions without a verb, even the reference's own."""
+    assert analyse_delivery(answer, question, reference=reference).direct_opening is True
+
+
+def test_a_preamble_stays_slow_even_with_the_reference_words_after_it():
+    reference = "Randomly dropping neurons during training to prevent overfitting."
+    assert analyse_delivery("Um, good question. " + reference, DROPOUT, reference=reference).direct_opening is False

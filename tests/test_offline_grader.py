@@ -78,8 +78,10 @@ def test_partial_answer_scores_in_the_middle_and_names_the_missed_points():
     g = grade(bank("Dropout randomly turns off some neurons while training."))
     assert 3 <= g.score <= 7
     assert verdicts(g) == {DROPOUT_KP[0]: "covered", DROPOUT_KP[1]: "missed", DROPOUT_KP[2]: "missed"}
-    assert DROPOUT_KP[1] in g.feedback and DROPOUT_KP[2] in g.feedback
-    assert "Missed" in g.feedback
+    assert set(g.missed) == {DROPOUT_KP[1], DROPOUT_KP[2]}
+    # The feedback adds to the checklist shown beside it instead of repeating each point (issue 13).
+    assert "2 points marked missed" in g.feedback and "Credit came from your words: randomly" in g.feedback
+    assert not any(point in g.feedback for point in DROPOUT_KP)
 
 
 def test_wrong_answer_describing_batch_norm_scores_low():
@@ -350,3 +352,18 @@ async def test_offline_and_llm_grades_of_one_answer_carry_the_same_injection_fla
         f"earlier answer: {flag}" for flag in find_injection_flags(context.answer))
     assert len(injection) >= 3
     assert offline.flags[: len(injection)] == llm.flags[: len(injection)] == injection
+
+
+@pytest.mark.parametrize(
+    "answer, is_list",
+    [
+        ("Deep learning uses neural networks with many layers", False),  # issue 13: a sentence, not a list
+        ("Dropout randomly drops units during training to reduce overfitting", False),
+        ("deep learning neural networks layers features representation hierarchy", True),
+        ("gradient descent learning rate momentum adam optimizer weights update", True),
+    ],
+)
+def test_a_full_sentence_without_an_auxiliary_is_not_a_keyword_list(answer, is_list):
+    from interviewer.grading.offline.checks import looks_like_keyword_list
+
+    assert looks_like_keyword_list(answer) is is_list

@@ -106,3 +106,28 @@ def test_after_quitting_it_says_how_to_resume(home, monkeypatch, capsys):
     assert main(["--count", "1"]) == 0
     out = capsys.readouterr().out
     assert "2 answer(s) saved" in out and "interviewer practice --resume" in out
+
+
+def test_resume_names_the_session_and_offers_a_choice_when_several_are_unfinished(home, launched, capsys):
+    from interviewer.bank import open_bank
+    from interviewer.practice.start import start_session
+
+    settings = Settings(home=home)
+    first = start_session(settings, PracticeOptions(count=2, order="bank", mode="offline", topics=("graphs",)), open_bank())
+    first.begin_question()  # nothing answered yet: the session exists all the same
+    assert main(["practice", "--resume"]) == 0
+    said = capsys.readouterr().err
+    assert "Resuming the session of" in said and "graphs" in said and "answered 0 of 2" in said
+    assert launched[-1].session.session_id == first.session_id
+
+    second = start_session(settings, PracticeOptions(count=3, order="bank", mode="offline"), open_bank())
+    second.begin_question()
+    assert main(["practice", "--resume"]) == 0
+    app = launched[-1]
+    assert app.session is None and [t.session_id for t in app.resumable] == [second.session_id, first.session_id]
+
+
+def test_a_missing_bank_file_is_named_without_a_line_zero(home, launched, capsys):
+    assert main(["practice", "--bank", str(home / "nonexistent.toml"), "--count", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "nonexistent.toml: no such file" in err and ":0:" not in err

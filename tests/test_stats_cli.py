@@ -109,3 +109,10 @@ def test_these_modules_import_no_ui_no_llm_client_and_touch_nothing(tmp_path):
     # The command module defers even the history; the core never loads the UI or the LLM client.
     assert result.stdout.split() == ["[]", "[]"]
     assert not (tmp_path / "home").exists()
+
+
+def test_an_unknown_topic_exits_2_like_practice_does(home, capsys):
+    fill(home)
+    assert main(["stats", "--topic", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown topic 'nosuch'" in err and "graphs" in err

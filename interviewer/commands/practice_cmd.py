@@ -105,9 +105,9 @@ def run(args: argparse.Namespace, settings) -> int:
     remembered = load_preferences(settings.preferences_path)
     options, chose = options_from_args(args, remembered)
     bank = open_bank(options.bank, settings)  # a bad bank stops here with file:line messages
-    session = None
+    session, resumable = None, []
     if args.resume:
-        session = _resumed_session(args, settings, bank)
+        session, resumable = _resumed_session(args, settings, bank)
     elif chose:
         from interviewer.practice.start import choose_questions
 
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace, settings) -> int:
         session=session,
         bank=bank,
         history=session.history if session is not None else None,
+        resumable=resumable,
+        bank_chosen=bool(args.bank),
     )
     result = app.run()
     if app.return_code not in (None, 0):
@@ -129,26 +131,23 @@ def run(args: argparse.Namespace, settings) -> int:
 
 
 def _resumed_session(args, settings, bank):
+    """The one unfinished session to resume, or (None, several) for the app to offer a choice."""
     from interviewer.errors import UserError
     from interviewer.history.store import History
-    from interviewer.practice.session import PracticeSession
-    from interviewer.transcript import latest_unfinished
+    from interviewer.practice.start import resume_unfinished, session_label
+    from interviewer.transcript import unfinished_sessions
 
-    transcript = latest_unfinished(settings.transcripts_dir)
-    if transcript is None:
+    found = unfinished_sessions(settings.transcripts_dir)
+    if not found:
         raise UserError(f"no unfinished session to resume in {settings.transcripts_dir}; start one with 'interviewer'")
-    if not args.bank and transcript.header.get("bank"):
-        from pathlib import Path
-
-        saved = Path(transcript.header["bank"])
-        if saved.is_file() and saved != bank.path:
-            from interviewer.bank import load_bank
-
-            bank = load_bank(saved)
-    return PracticeSession.resume(
-        transcript, bank, settings=settings, mode="offline" if args.offline else None,
+    if len(found) > 1:
+        return None, found
+    session = resume_unfinished(
+        found[0], bank, settings=settings, bank_chosen=bool(args.bank), offline=args.offline,
         history=History(settings.history_path),
     )
+    print(f"Resuming the session of {session_label(found[0], bank)}", file=sys.stderr)
+    return session, []
 
 
 def _report(result) -> int:

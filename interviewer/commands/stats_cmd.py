@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from interviewer.errors import EXIT_OK
+from interviewer.errors import EXIT_BAD_INPUT, EXIT_OK
 
 NO_HISTORY = "No attempts yet: run `interviewer` to practise."
 BAR_CELLS = 10
@@ -80,12 +80,33 @@ def render_text(stats) -> str:
     return "\n".join(lines)
 
 
+def _bank_topics(settings) -> list[str]:
+    """The topics of the bank practice would use (an unreadable bank has none to offer)."""
+    from interviewer.bank import open_bank
+    from interviewer.errors import UserError
+
+    try:
+        return list(open_bank(None, settings).used_topics())
+    except UserError:
+        return []
+
+
+def _known_topic(topic: str, settings, practised: list[str]) -> bool:
+    """A topic practised before or in the bank: asking for it is not a mistake, even with no attempts."""
+    wanted = topic.lower()
+    return any(t.lower() == wanted for t in (*practised, *_bank_topics(settings)))
+
+
 def run(args: argparse.Namespace, settings) -> int:
     from interviewer.history.store import History
 
     with History(settings.history_path) as history:
         stats = history.stats(topic=args.topic)
         practised = [t.topic for t in history.stats().topics] if args.topic and stats.empty else []
+    if args.topic and stats.empty and not _known_topic(args.topic, settings, practised):
+        known = sorted(set(practised) | set(_bank_topics(settings)))
+        print(f"interviewer: unknown topic {args.topic!r}; known topics: {', '.join(known)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if stats.empty:
         if args.json:
             print(json.dumps(stats.to_dict(), ensure_ascii=False))

@@ -2,9 +2,9 @@
 
 The file (``settings.history_path``) is created on the first write, never on
 import or on a read: reading a history that does not exist yet gives no rows.
-An attempt is identified by (session id, question id, follow-up of), so
+An attempt is identified by (session id, question id, follow-up of, attempt number), so
 recording it again (a ``--resume``, a re-import of a transcript, a regrade)
-updates the row instead of adding one.
+updates the row instead of adding one; trying a question again (ctrl+y) adds one.
 
 Schema changes are new entries at the end of ``MIGRATIONS``; a released entry
 is never edited. ``PRAGMA user_version`` holds how many have been applied.
@@ -59,17 +59,23 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE UNIQUE INDEX attempts_identity ON attempts (session_id, question_id, COALESCE(follow_up_of, ''))",
         "CREATE INDEX attempts_by_question ON attempts (question_id, answered_at)",
     ),
+    # v4: a question tried again in the same session (ctrl+y) keeps every attempt.
+    (
+        "ALTER TABLE attempts ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1",
+        "DROP INDEX attempts_identity",
+        "CREATE UNIQUE INDEX attempts_identity ON attempts (session_id, question_id, COALESCE(follow_up_of, ''), attempt)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "session_id", "question_id", "topic", "score", "missed_points", "grader",
-    "answered_at", "time_taken_s", "hint_used", "follow_up_of", "candidate",
+    "answered_at", "time_taken_s", "hint_used", "follow_up_of", "candidate", "attempt",
 )
 _UPSERT = f"""
     INSERT INTO attempts ({", ".join(_COLUMNS)}) VALUES ({", ".join("?" for _ in _COLUMNS)})
-    ON CONFLICT (session_id, question_id, COALESCE(follow_up_of, '')) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("session_id", "question_id", "follow_up_of"))}
+    ON CONFLICT (session_id, question_id, COALESCE(follow_up_of, ''), attempt) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("session_id", "question_id", "follow_up_of", "attempt"))}
 """
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM attempts"
 
@@ -95,6 +101,8 @@ class Attempt:
     #: The id of the question this answers a follow-up to; None for a main question.
     follow_up_of: str | None = None
     candidate: str = ""
+    #: 1 for the first try at the question in its session; a retry counts on.
+    attempt: int = 1
 
     @property
     def skipped(self) -> bool:
@@ -109,7 +117,7 @@ class Attempt:
             None if self.score is None else float(self.score),
             json.dumps(list(self.missed_points), ensure_ascii=False), self.grader, self.answered_at,
             None if self.time_taken_s is None else float(self.time_taken_s),
-            int(bool(self.hint_used)), self.follow_up_of or None, self.candidate,
+            int(bool(self.hint_used)), self.follow_up_of or None, self.candidate, int(self.attempt),
         )
 
     @classmethod
@@ -147,6 +155,7 @@ def attempt_from_record(
         hint_used=record.hint_used,
         follow_up_of=record.follow_up_of,
         candidate=record.candidate or candidate or "",
+        attempt=record.attempt,
     )
 
 

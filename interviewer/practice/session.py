@@ -4,7 +4,10 @@ Pure core (no Textual): the TUI drives a ``PracticeSession`` and shows what it
 says. Every graded or skipped answer is written to the session's transcript
 (JSONL, flushed) and recorded in the history the moment it is known, so a quit
 or a crash loses nothing answered; a typed but ungraded answer is kept as a
-``draft`` record and put back in the answer box by ``--resume``.
+``draft`` record (saved while typing, debounced by the TUI) and put back in the
+answer box by ``--resume``, its timer continuing from what was left. The
+transcript's header is written when the first question is asked, so a session
+exists (and can be resumed) before anything is answered.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ class Turn:
     answer: str = ""
     #: Seconds spent on this answer in earlier sittings (a resumed draft).
     earlier_s: float = 0.0
+    #: The answer text of the last draft written for this turn (None: no draft yet).
+    saved_draft: str | None = None
+    #: 1 for the first try at this question; a retry (``PracticeSession.retry``) counts on.
+    attempt: int = 1
+    #: The grade of the attempt before this one (a retry), to show the change.
+    previous: Grade | None = None
     time_taken_s: float | None = None
     timed_out: bool = False
     grade: Grade | None = None
@@ -64,6 +73,13 @@ class Turn:
     def item(self) -> GradingItem:
         return replace(self.base_item, answer=self.answer, hinted_points=tuple(self.hints))
 
+    @property
+    def delta(self) -> float | None:
+        """The change in score from the previous attempt (a retry), once both are graded."""
+        if self.previous is None or self.previous.score is None or self.grade is None or self.grade.score is None:
+            return None
+        return round(self.grade.score - self.previous.score, 1)
+
 
 def main_item(question: Question) -> GradingItem:
     return GradingItem(
@@ -74,6 +90,13 @@ def main_item(question: Question) -> GradingItem:
         question_id=question.id,
         topic=question.topic,
     )
+
+
+def delivery_of(turn: Turn):
+    """How the answer would sound spoken (``text.delivery.DeliveryReport``); the reference helps judge the opening."""
+    from interviewer.text.delivery import analyse_delivery
+
+    return analyse_delivery(turn.answer, turn.prompt, reference=turn.base_item.reference or "")
 
 
 class PracticeSession:
@@ -114,8 +137,9 @@ class PracticeSession:
         #: Problems that did not stop the session (history not writable, ...), for a notice.
         self.warnings: list[str] = []
         self.ended = False
-        #: Whether this session continues an earlier sitting (``--resume``).
+        #: Whether this session continues an earlier sitting (``--resume``), and which one, for a person.
         self.resumed = False
+        self.resumed_from = ""
         self._drafts: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._writer = TranscriptWriter(self.transcript_path)
         self._header_written = False
@@ -156,6 +180,7 @@ class PracticeSession:
         if question is None:
             return None
         self.turn = self._new_turn(question, question.question, main_item(question), None)
+        self._write_header()
         return self.turn
 
     def next_question(self) -> Turn | None:
@@ -174,6 +199,7 @@ class PracticeSession:
             turn.answer = str(draft.get("answer") or "")
             turn.hints = [h for h in draft.get("hints") or () if h in item.key_points]
             turn.earlier_s = float(draft.get("time_taken_s") or 0.0)
+            turn.saved_draft = turn.answer
         return turn
 
     # -- timing and hints -------------------------------------------------------------------
@@ -182,11 +208,15 @@ class PracticeSession:
         """Seconds since the current answer's timer started (this sitting)."""
         return 0.0 if self.turn is None else max(0.0, self.clock() - self.turn.started_at)
 
+    def time_used(self) -> float:
+        """Seconds spent on the current answer, earlier sittings included (a resumed draft)."""
+        return 0.0 if self.turn is None else self.turn.earlier_s + self.elapsed()
+
     def time_left(self) -> float | None:
-        """Seconds left on the answer timer; None when there is no timer."""
+        """Seconds left on the answer timer, counting earlier sittings; None when there is no timer."""
         if not self.timer_s or self.turn is None:
             return None
-        return max(0.0, self.timer_s - self.elapsed())
+        return max(0.0, self.timer_s - self.time_used())
 
     def reveal_hint(self) -> str | None:
         """Reveal the next key point not yet revealed (it is recorded); None when none is left."""
@@ -206,12 +236,12 @@ class PracticeSession:
     def submit(self, answer: str, timed_out: bool = False) -> Turn:
         """Stop the timer and keep the answer; grade it next with ``grade``."""
         turn = self._require_turn()
-        elapsed = self.elapsed()
+        used = self.time_used()
         if timed_out and self.timer_s:
-            elapsed = min(elapsed, float(self.timer_s))
+            used = min(used, float(self.timer_s))
         turn.answer = answer
         turn.timed_out = timed_out
-        turn.time_taken_s = round(turn.earlier_s + elapsed, 1)
+        turn.time_taken_s = round(used, 1)
         return turn
 
     async def grade(self, on_feedback: FeedbackListener | None = None, offline: bool = False) -> Grade:
@@ -259,6 +289,24 @@ class PracticeSession:
             self._offline = make_offline_grader()
         return self._offline
 
+    # -- retrying ---------------------------------------------------------------------------
+
+    def can_retry(self) -> bool:
+        """Whether the answer on screen is graded, so its question can be asked again."""
+        turn = self.turn
+        return turn is not None and turn.grade is not None and not turn.grade.failed
+
+    def retry(self) -> Turn:
+        """Ask the graded question again: a new attempt, graded and recorded beside the earlier one."""
+        last = self._require_turn()
+        if last.grade is None or last.grade.failed:
+            raise ValueError("only a graded answer can be retried")
+        self.turn = Turn(
+            last.question, last.prompt, last.base_item, self.clock(),
+            follow_up_of=last.follow_up_of, attempt=last.attempt + 1, previous=last.grade,
+        )
+        return self.turn
+
     # -- follow-ups -------------------------------------------------------------------------
 
     def can_follow_up(self) -> bool:
@@ -273,7 +321,12 @@ class PracticeSession:
         if turn.question.id in self.followed_up:
             return False
         bank = turn.question.follow_up
-        return bool(bank and bank.has_reference) or hasattr(turn.grader, "follow_up")
+        return bool(bank and bank.has_reference) or self.follow_up_is_generated()
+
+    def follow_up_is_generated(self) -> bool:
+        """Whether the follow-up is written by the grader (the LLM: it takes a moment), not the bank's."""
+        turn = self.turn
+        return turn is not None and hasattr(turn.grader, "follow_up")
 
     async def follow_up_question(self) -> str | None:
         """The follow-up to ask: the LLM's (probing the most important miss), else the bank's."""
@@ -317,18 +370,16 @@ class PracticeSession:
             "options": self.options.to_dict(),
         }
 
-    def _write_header_once(self) -> None:
+    def _write_header(self) -> None:
         if not self._header_written:
             self._writer.append(self._header())
             self._header_written = True
 
     def _append(self, record: dict[str, Any]) -> None:
-        self._write_header_once()
+        self._write_header()
         self._writer.append(record)
 
     def _record(self, turn: Turn, grade: Grade | None) -> AnswerRecord:
-        from interviewer.text.delivery import analyse_delivery
-
         question = turn.question
         record = AnswerRecord(
             question=turn.prompt,
@@ -338,17 +389,18 @@ class PracticeSession:
             difficulty=question.difficulty,
             grade=grade,
             skipped=grade is None,
-            delivery=analyse_delivery(turn.answer, turn.prompt) if turn.answer.strip() else None,
+            delivery=delivery_of(turn) if turn.answer.strip() else None,
             hints=tuple(turn.hints),
             time_taken_s=turn.time_taken_s,
             time_limit_s=self.timer_s or None,
             timed_out=turn.timed_out,
             follow_up_of=turn.follow_up_of,
+            attempt=turn.attempt,
             candidate=self.candidate,
             session_id=self.session_id,
             answered_at=now_iso(),
         )
-        self._write_header_once()
+        self._write_header()
         self._writer.append_answer(record)
         self.records.append(record)
         self._record_history(record)
@@ -367,11 +419,17 @@ class PracticeSession:
             self.warnings.append(f"history not updated: {error}")
 
     def save_draft(self, answer: str) -> bool:
-        """Keep a typed but ungraded answer (on quit); ``--resume`` puts it back. False if nothing to keep."""
+        """Keep a typed but ungraded answer (while typing, and on quit); ``--resume`` puts it back.
+
+        False when there is nothing new to keep: no turn, a graded turn, the same text as the
+        last draft, or an empty box with no draft to clear.
+        """
         turn = self.turn
-        if turn is None or not answer.strip() or (turn.grade is not None and not turn.grade.failed):
+        if turn is None or (turn.grade is not None and not turn.grade.failed):
             return False
-        elapsed = turn.time_taken_s if turn.time_taken_s is not None else turn.earlier_s + self.elapsed()
+        if answer == turn.saved_draft or (turn.saved_draft is None and not answer.strip()):
+            return False
+        elapsed = turn.time_taken_s if turn.time_taken_s is not None else self.time_used()
         self._append(
             {
                 "type": "draft",
@@ -384,6 +442,7 @@ class PracticeSession:
                 "saved_at": now_iso(),
             }
         )
+        turn.saved_draft = answer
         return True
 
     def finish(self) -> None:

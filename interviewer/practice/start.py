@@ -94,6 +94,7 @@ def resume_session(
         reasons=header.get("reasons") or {},
     )
     session.resumed = True
+    session.resumed_from = session_label(transcript, bank)
     session.transcript_path = transcript.path
     session._writer = TranscriptWriter(transcript.path)
     session._header_written = True
@@ -121,3 +122,57 @@ def _resume_follow_up(session: PracticeSession) -> None:
         session.turn.grade = main.grade
         session.begin_follow_up(str(draft.get("question") or question.follow_up_question))
         return
+
+
+def session_label(transcript: Transcript, bank: Any = None) -> str:
+    """Which session this is, for a person: ``2026-12-02 15:04 · regularisation, graphs · answered 1 of 3``."""
+    from datetime import datetime
+
+    started = str(transcript.header.get("started_at") or "")
+    try:
+        when = datetime.fromisoformat(started).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        when = transcript.session_id
+    topics: list[str] = []
+    for qid in transcript.question_ids:
+        question = bank.get(qid) if bank is not None else None
+        if question is not None and question.topic not in topics:
+            topics.append(question.topic)
+    if not topics:
+        topics = list((transcript.header.get("options") or {}).get("topics") or ())
+    shown = ", ".join(topics[:3]) + (f" +{len(topics) - 3}" if len(topics) > 3 else "")
+    answered = len(set(transcript.answered_ids))
+    total = len(transcript.question_ids)
+    return " · ".join(part for part in (when, shown, f"answered {answered} of {total}") if part)
+
+
+def bank_for_resume(transcript: Transcript, bank: Any, bank_chosen: bool) -> Any:
+    """The bank a session was started with, when it is still there and none was chosen now."""
+    saved = transcript.header.get("bank")
+    if bank_chosen or not saved:
+        return bank
+    from pathlib import Path
+
+    path = Path(saved)
+    if path.is_file() and path != bank.path:
+        from interviewer.bank import load_bank
+
+        return load_bank(path)
+    return bank
+
+
+def resume_unfinished(
+    transcript: Transcript,
+    bank: Any,
+    *,
+    settings: Settings,
+    bank_chosen: bool = False,
+    offline: bool = False,
+    history: Any = None,
+    clock: Clock = time.monotonic,
+) -> PracticeSession:
+    """Resume ``transcript`` over the bank it was started with (unless ``--bank`` chose one now)."""
+    return resume_session(
+        transcript, bank_for_resume(transcript, bank, bank_chosen), settings=settings,
+        mode="offline" if offline else None, history=history, clock=clock,
+    )

@@ -168,8 +168,8 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
-def analyse_delivery(answer: str, question: str = "") -> DeliveryReport:
-    """Delivery metrics and tips for one answer (the question helps judge the opening)."""
+def analyse_delivery(answer: str, question: str = "", reference: str = "") -> DeliveryReport:
+    """Delivery metrics and tips for one answer (the question and the reference help judge the opening)."""
     lowered = answer.lower().replace("’", "'").replace("‘", "'")
     tokens = _TOKEN_RE.findall(lowered)
     sentence_lengths = _sentence_lengths(tokens)
@@ -184,7 +184,7 @@ def analyse_delivery(answer: str, question: str = "") -> DeliveryReport:
     seconds = round(words * 60.0 / WORDS_PER_MINUTE, 1)
     low, high = TARGET_SECONDS
     pace = PACE_TOO_SHORT if seconds < low else PACE_LONG if seconds > high else PACE_GOOD
-    direct = _is_direct_opening(tokens, question)
+    direct = _is_direct_opening(tokens, question, reference)
     report = DeliveryReport(
         words=words,
         speaking_seconds=seconds,
@@ -248,8 +248,12 @@ def _question_stems(question: str) -> frozenset[str]:
     )
 
 
-def _is_direct_opening(tokens: list[str], question: str) -> bool:
-    """Whether the first sentence starts on the answer, not on filler or preamble."""
+def _is_direct_opening(tokens: list[str], question: str, reference: str = "") -> bool:
+    """Whether the first sentence starts on the answer, not on filler or preamble.
+
+    A definition is direct whatever its grammar: "Randomly dropping neurons ...",
+    "Algorithm for ...", or a first sentence saying what the reference's says.
+    """
     first = _first_sentence(tokens)
     words = list(filterfalse(_PUNCTUATION.__contains__, first))
     if not words:
@@ -258,7 +262,9 @@ def _is_direct_opening(tokens: list[str], question: str) -> bool:
         return False
     if not question.strip():
         return True
-    if words[0] in _DIRECT_STARTS:
+    if words[0] in _DIRECT_STARTS or any(len(w) > 5 and w.endswith("ing") for w in words[:2]):
+        return True
+    if reference.strip() and _restates_reference(words, reference):
         return True
     if any(w in _DEFINITION_VERBS or w.endswith("'s") for w in words[1:8]):
         return True
@@ -267,6 +273,15 @@ def _is_direct_opening(tokens: list[str], question: str) -> bool:
     if any(map(subject.__contains__, map(stem, words))):
         return True
     return "-" in " ".join(words) and any(stem(part) in subject for w in words if "-" in w for part in w.split("-"))
+
+
+def _restates_reference(words: list[str], reference: str) -> bool:
+    """Whether the first sentence shares at least two content words (and half of its own) with the reference's first."""
+    reference_words = _first_sentence(_TOKEN_RE.findall(reference.lower().replace("’", "'")))
+    theirs = {stem(w) for w in reference_words if len(w) > 2 and w not in STOP_WORDS}
+    ours = {stem(w) for w in words if len(w) > 2 and w not in STOP_WORDS}
+    shared = len(ours & theirs)
+    return shared >= 2 and shared * 2 >= len(ours)
 
 
 def _subject(question: str) -> str:

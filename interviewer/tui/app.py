@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -46,9 +46,14 @@ class InterviewerApp(App[PracticeResult]):
         bank=None,
         history=None,
         speaker=None,
+        resumable: Sequence = (),
+        bank_chosen: bool = False,
         clock: Clock = time.monotonic,
     ):
         super().__init__()
+        #: Unfinished sessions (transcripts) to pick one from, when ``--resume`` found several.
+        self.resumable = list(resumable)
+        self.bank_chosen = bank_chosen
         self.settings = settings
         self.options = options
         #: The setup screen's starting choices (default: the remembered ones).
@@ -81,6 +86,12 @@ class InterviewerApp(App[PracticeResult]):
 
     def on_mount(self) -> None:
         self._watch_for_hangup()
+        if self.session is None and self.resumable:
+            from interviewer.practice.start import session_label
+            from interviewer.tui.screens.resume import ResumeScreen
+
+            self.push_screen(ResumeScreen([session_label(t, self.bank) for t in self.resumable]))
+            return
         if self.session is None and self.options is None:
             self.show_setup()  # it shows why LLM grading is off, if it is
             return
@@ -150,6 +161,23 @@ class InterviewerApp(App[PracticeResult]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def on_resume_screen_chosen(self, message) -> None:
+        from interviewer.practice.start import resume_unfinished
+
+        transcript = self.resumable[message.index]
+        chosen = self.options or self.preset
+        offline = (chosen is not None and chosen.mode == "offline") or self.settings.offline
+        try:
+            session = resume_unfinished(
+                transcript, self.bank, settings=self.settings, bank_chosen=self.bank_chosen,
+                offline=offline, history=self.history, clock=self.clock,
+            )
+        except UserError as error:
+            self.notify(str(error), title="Cannot resume", severity="error", timeout=8)
+            return
+        self.session = session
+        self.switch_screen(InterviewScreen(session, speaker=self._speaker_for(session.options), resumed=True))
 
     def on_setup_screen_start(self, message) -> None:
         options = message.options

@@ -137,13 +137,23 @@ def _longest_content_run(answer: str) -> int:
     return max(_content_runs(answer), default=0)
 
 
+#: Verbs an explanation in a sentence often uses: a sentence may have one of these and no auxiliary
+#: ("Deep learning uses neural networks with many layers").
+_COMMON_VERBS = frozenset(
+    """uses use learns learn computes compute adds add combines combine reduces reduce prevents prevent
+    helps help allows allow makes make maps map takes take gives give trains train updates update
+    removes remove keeps keep stops stop turns turn finds find means mean needs need works work
+    converts convert scales scale drops drop splits split measures measure encodes encode""".split()
+)
+
+
 def looks_like_keyword_list(answer: str) -> bool:
     """A list of terms rather than sentences: comma-separated bits, or no function words joining
     the terms (spoken fillers do not count as joining them)."""
     spoken = _spoken(answer)
     if len(spoken) < 4:
         return False
-    markers = sum(map(SENTENCE_MARKERS.__contains__, spoken))
+    markers = sum(map(SENTENCE_MARKERS.__contains__, spoken)) + sum(map(_COMMON_VERBS.__contains__, spoken[1:-1]))
     function_share = sum(map(STOP_WORDS.__contains__, spoken)) / len(spoken)
     # The pieces and the runs below cost a tokenising each: worked out only when they can decide.
     pieces = _LIST_SEPARATOR_RE.split(remove_fillers(answer)) if markers <= 1 else []

@@ -130,28 +130,30 @@ def _criteria(alignment: Alignment, share: float, cap: float, caps: tuple[Cap, .
     return {k: round(v, 1) for k, v in values.items()}
 
 
-def _join(points: list[str]) -> str:
-    return "; ".join(f'"{p}"' for p in points)
-
-
 def _feedback(score: float, verdicts: tuple[UnitVerdict, ...], caps: tuple[Cap, ...], has_key_points: bool) -> str:
+    """Prose that adds to the key-point checklist shown beside it (which words earned credit, what
+    to do next), rather than repeating each point."""
     shown = [v for v in verdicts if v.unit.is_key_point] if has_key_points else verdicts
     noun = "key points" if has_key_points else "parts of the reference answer"
-    by_verdict: dict[str, list[str]] = {"covered": [], "partial": [], "missed": [], "contradicted": []}
+    by_verdict: dict[str, list[UnitVerdict]] = {"covered": [], "partial": [], "missed": [], "contradicted": []}
     for v in shown:
-        by_verdict[v.verdict].append(v.unit.text)
+        by_verdict[v.verdict].append(v)
     covered, partial, missed = by_verdict["covered"], by_verdict["partial"], by_verdict["missed"]
     sentences = [f"It covers {len(covered)} of {len(shown)} {noun}"
                  + (f" and touches on {len(partial)} more." if partial else ".")]
     for v in shown:
         if v.contradiction is not None:
             sentences.append(f'Stated the wrong way round: "{v.contradiction.claim}" contradicts "{v.unit.text}".')
-    if covered:
-        sentences.append(f"Covered: {_join(covered)}.")
+    credited = list(dict.fromkeys(word for v in covered + partial for word in v.evidence))
+    if credited:
+        sentences.append(f"Credit came from your words: {', '.join(credited[:8])}.")
     if partial:
-        sentences.append(f"Only partly: {_join(partial)}; say more about it.")
+        sentences.append("Where a point is only touched on, say how and why it works, not only its name.")
     if missed:
-        sentences.append(f"Missed: {_join(missed)}.")
+        one = len(missed) == 1
+        sentences.append(f"To score higher, add the {'point' if one else f'{len(missed)} points'} marked missed "
+                         "in your own words; the reference answer shows one way to put "
+                         f"{'it' if one else 'them'}.")
     for cap in caps:
         if cap.limit >= NO_LIMIT:
             sentences.append(f"Worth improving: {cap.reason}.")

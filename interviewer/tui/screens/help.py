@@ -21,6 +21,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("n, Enter", "next question"),
         ("f", "answer a follow-up question, graded in context"),
         ("a", "show or hide the reference answer"),
+        ("ctrl+y", "try the same question again (both attempts are kept)"),
         ("r / o", "after a failed grade: retry, or grade offline"),
     )),
     ("Setup and summary", (
@@ -31,7 +32,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Anywhere", (
         ("ctrl+q", "quit; answers so far are saved (interviewer practice --resume)"),
-        ("F1, ?", "this help"),
+        ("F1", "this help (? too, except while typing an answer)"),
         ("ctrl+p", "command palette: every action, and the theme (light/dark)"),
         ("tab", "next field"),
     )),
@@ -39,7 +40,9 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 TIMER_NOTE = (
     "The timer turns amber in the last 15 seconds. At zero, what you typed is "
-    "submitted; if you typed nothing, the question is marked skipped."
+    "submitted; if you typed nothing, the question is marked skipped and the "
+    "interview waits for n before the next one. What you type is saved as a "
+    "draft every few seconds, so even a crash loses almost nothing."
 )
 
 

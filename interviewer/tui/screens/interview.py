@@ -7,54 +7,37 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from interviewer.grading.interface import Grade, failed_grade
+from interviewer.grading.interface import failed_grade
 from interviewer.questions import DIFFICULTY_NAMES
 from interviewer.practice.session import PracticeSession, Turn
+from interviewer.tui.messages import FeedbackDelta, FollowUpReady, GradeFinished
 from interviewer.tui.widgets.countdown import Countdown
 from interviewer.tui.widgets.feedback import FeedbackPanel
+from interviewer.tui.widgets.grade_bar import GradeBar
 
 TRANSITIONS = ("Next question.", "Let's move on.", "Here's another one.", "Now, something different.")
 SUBMIT_HELP = "ctrl+s submit · Enter = new line"
+#: At most this many seconds of typing are lost to a crash: the draft is written this often while typing.
+DRAFT_SAVE_S = 2.0
+#: After the timer ran out on an empty answer, keys are ignored this long (the candidate was still typing).
+EXPIRED_GRACE_S = 1.0
 
 #: Actions enabled in each state of the screen (the footer shows only these).
 STATE_ACTIONS: dict[str, frozenset[str]] = {
     "answering": frozenset({"submit", "skip", "hint", "repeat"}),
     "grading": frozenset(),
     "thinking": frozenset(),
-    "feedback": frozenset({"next", "follow_up", "reference"}),
+    "feedback": frozenset({"next", "follow_up", "reference", "try_again"}),
     "failed": frozenset({"retry", "grade_offline", "reference"}),
+    #: The timer ran out on an empty answer: a pause until the candidate presses a key.
+    "expired": frozenset({"next"}),
 }
 SCREEN_ACTIONS = frozenset().union(*STATE_ACTIONS.values())
-
-
-class FeedbackDelta(Message):
-    """A piece of feedback text streamed by the grader."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-
-class GradeFinished(Message):
-    """Grading of the submitted answer is over (the grade may have failed)."""
-
-    def __init__(self, grade: Grade):
-        super().__init__()
-        self.grade = grade
-
-
-class FollowUpReady(Message):
-    """The follow-up question to ask, or None when there is none."""
-
-    def __init__(self, text: str | None):
-        super().__init__()
-        self.text = text
 
 
 class InterviewScreen(Screen):
@@ -68,6 +51,7 @@ class InterviewScreen(Screen):
         Binding("n,enter", "next", "Next", key_display="n"),
         Binding("f", "follow_up", "Follow-up"),
         Binding("a", "reference", "Reference"),
+        Binding("ctrl+y", "try_again", "Try again"),
         Binding("r", "retry", "Retry"),
         Binding("o", "grade_offline", "Grade offline"),
         Binding("question_mark", "app.help", "Help", show=False),
@@ -82,6 +66,7 @@ class InterviewScreen(Screen):
         ("next", "Next question", "Go on to the next question"),
         ("follow_up", "Answer a follow-up", "Get a follow-up question on this answer"),
         ("reference", "Show reference answer", "Show or hide the reference answer"),
+        ("try_again", "Try the question again", "Answer the same question again; both attempts are kept"),
         ("retry", "Retry grading", "Ask the grader again"),
         ("grade_offline", "Grade offline", "Grade this answer with the offline grader"),
     )
@@ -94,12 +79,15 @@ class InterviewScreen(Screen):
         self.speaker = speaker
         self.resumed = resumed
         self.panel: FeedbackPanel | None = None
+        self._draft_timer = None
+        self._expired_at: float | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             yield Countdown(clock=self.session.clock, id="countdown")
         yield VerticalScroll(id="conversation")
+        yield GradeBar(id="grade-bar")
         answer = TextArea(id="answer", soft_wrap=True, tab_behavior="focus", placeholder="Type your answer here…")
         answer.border_title = "Your answer"
         answer.border_subtitle = SUBMIT_HELP
@@ -111,8 +99,9 @@ class InterviewScreen(Screen):
         session = self.session
         name = f", {session.candidate}" if session.candidate else ""
         if self.resumed:
-            done = len(session.main_records)
-            self.say(f"Welcome back{name}. You have answered {done} of {session.total}; let's carry on.")
+            done = len(session.answered_ids)
+            which = f" This is the session of {session.resumed_from}." if session.resumed_from else ""
+            self.say(f"Welcome back{name}.{which} You have answered {done} of {session.total}; let's carry on.")
         else:
             count = f"{session.total} question{'s' if session.total != 1 else ''}"
             self.say(f"Hello{name}, thanks for coming in. We'll go through {count}. Answer as you would out loud.")
@@ -167,6 +156,8 @@ class InterviewScreen(Screen):
         self.panel = None
         if turn.is_follow_up:
             self.say(f"A follow-up: {turn.prompt}")
+        elif turn.attempt > 1:
+            self.say(f"Let's try that one again (attempt {turn.attempt}). {turn.prompt}")
         else:
             session = self.session
             last = session.total > 1 and session.position == session.total
@@ -183,7 +174,8 @@ class InterviewScreen(Screen):
             self.say("Your saved draft is back in the answer box.", "note")
             box.move_cursor(box.document.end)
         self.show_status()
-        self.countdown.start(self.session.timer_s or None, turn.started_at)
+        # A resumed draft's timer goes on from what was left, not from the start.
+        self.countdown.start(self.session.timer_s or None, turn.started_at - turn.earlier_s)
         self.state = "answering"
         self.speak(turn.prompt)
 
@@ -191,7 +183,13 @@ class InterviewScreen(Screen):
         if self.speaker is not None:
             self.speaker.speak(text)
 
+    def show_grade_bar(self) -> None:
+        """The score and band (or what to do next), pinned below the conversation while feedback scrolls."""
+        grade = self.panel.grade if self.panel is not None else None
+        self.query_one(GradeBar).show(self.state, grade, self.panel.delta if self.panel is not None else None)
+
     def watch_state(self, state: str) -> None:
+        self.show_grade_bar()
         box = self.answer_box
         answering = state == "answering"
         box.display = answering
@@ -211,6 +209,8 @@ class InterviewScreen(Screen):
             return None
         if action == "follow_up":
             return self.session.can_follow_up()
+        if action == "try_again":
+            return self.session.can_retry()
         return True
 
     # -- answering -----------------------------------------------------------------------------
@@ -223,6 +223,9 @@ class InterviewScreen(Screen):
         self.submit_answer(text)
 
     def submit_answer(self, text: str, timed_out: bool = False) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
         turn = self.session.submit(text, timed_out=timed_out)
         self.countdown.stop(turn.time_taken_s)
         self.say(text.strip(), "candidate")
@@ -256,18 +259,30 @@ class InterviewScreen(Screen):
             self.say(f"Sure. {turn.prompt}")
             self.speak(turn.prompt)
 
+    @on(TextArea.Changed, "#answer")
+    def answer_changed(self) -> None:
+        """Keep a draft while typing: written at most ``DRAFT_SAVE_S`` after a change (a kill loses no more)."""
+        if self.state == "answering" and self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_SAVE_S, self.save_draft)
+
+    def save_draft(self) -> None:
+        self._draft_timer = None
+        if self.state == "answering" and self.session.turn is not None:
+            self.session.save_draft(self.answer_box.text)
+
     @on(Countdown.Expired)
     def time_is_up(self) -> None:
         if self.state != "answering":
             return
         text = self.answer_box.text
         if text.strip():
-            self.notify("Time's up: your answer was submitted.", timeout=4)
+            self.say("Time's up: your answer was submitted as it was.", "note")
             self.submit_answer(text, timed_out=True)
         else:
             self.session.skip(timed_out=True)
-            self.notify("Time's up: the question was marked skipped.", timeout=4)
-            self.action_next()
+            self._expired_at = self.session.clock()
+            self.state = "expired"
+            self.say("Time's up — nothing was typed, so this question is marked skipped. Press n for the next one.", "note")
 
     # -- grading -------------------------------------------------------------------------------
 
@@ -306,10 +321,8 @@ class InterviewScreen(Screen):
             self.notify(grade.error or "grading failed", title="Could not grade", severity="error")
         else:
             delivery = self.session.records[-1].delivery if self.session.records else None
-            self.panel.show_grade(grade, delivery)
+            self.panel.show_grade(grade, delivery, delta=self.session.turn.delta if self.session.turn else None)
             self.state = "feedback"
-            follow = " · f follow-up" if self.session.can_follow_up() else ""
-            self.say(f"n next question{follow} · a reference answer", "note")
         self.conversation.scroll_end(animate=False)
         self.show_warnings()
 
@@ -346,7 +359,8 @@ class InterviewScreen(Screen):
         if not self.session.can_follow_up():
             return
         self.state = "thinking"
-        self.say("Let me think of a follow-up…", "note")
+        if self.session.follow_up_is_generated():  # the bank's follow-up needs no thinking
+            self.say("Let me think of a follow-up…", "note")
         self.make_follow_up()
 
     @work(exclusive=True, exit_on_error=False, group="follow-up")
@@ -360,7 +374,15 @@ class InterviewScreen(Screen):
             return
         self.ask(self.session.begin_follow_up(message.text), fresh=False)
 
+    def action_try_again(self) -> None:
+        if self.session.can_retry():
+            self.ask(self.session.retry(), fresh=False)
+
     def action_next(self) -> None:
+        if self.state == "expired" and self._expired_at is not None:
+            if self.session.clock() - self._expired_at < EXPIRED_GRACE_S:
+                return  # a key still being typed when the time ran out
+        self._expired_at = None
         turn = self.session.next_question()
         if turn is None:
             self.app.show_summary(self.session)

@@ -9,6 +9,9 @@ from interviewer.text.delivery import DeliveryReport
 from interviewer.grading.interface import CRITERIA, Grade
 from interviewer.tui.widgets.score_chart import score_style
 
+#: A criterion this far from the score gets a note saying why they differ.
+CRITERIA_GAP = 1.5
+
 MARKS = {"covered": ("✓", "$text-success"), "partial": ("~", "$text-warning"), "missed": ("✗", "$text-error"),
          "contradicted": ("✗", "$text-error")}
 
@@ -24,6 +27,8 @@ class FeedbackPanel(Static):
         self.delivery: DeliveryReport | None = None
         self.show_reference = False
         self.status = "Grading your answer…"
+        #: The change from the previous attempt (a retry).
+        self.delta: float | None = None
 
     def on_mount(self) -> None:
         self.update(self.build())
@@ -37,8 +42,8 @@ class FeedbackPanel(Static):
         self.status = status
         self.update(self.build())
 
-    def show_grade(self, grade: Grade, delivery: DeliveryReport | None = None) -> None:
-        self.grade, self.delivery, self.status = grade, delivery, ""
+    def show_grade(self, grade: Grade, delivery: DeliveryReport | None = None, delta: float | None = None) -> None:
+        self.grade, self.delivery, self.status, self.delta = grade, delivery, "", delta
         self.set_class(grade.failed, "-failed")
         self.update(self.build())
 
@@ -74,20 +79,11 @@ class FeedbackPanel(Static):
 
     def _graded(self, grade: Grade) -> list[Content]:
         who = f"LLM {grade.model}" if grade.grader == "llm" and grade.model else f"{grade.grader} grader"
-        lines = [
-            Content.assemble(
-                (f"{grade.score:.1f}/10", f"bold {score_style(grade.score)}"),
-                (f" · {grade.band}", f"bold {score_style(grade.score)}"),
-                (f"   {who}{' (cached)' if grade.cached else ''}", "$text-muted"),
-            )
-        ]
+        lines = [Content.assemble(grade_headline(grade, self.delta), (f"   {who}{' (cached)' if grade.cached else ''}", "$text-muted"))]
         if grade.criteria:
-            names = [c for c in CRITERIA if c in grade.criteria] + [c for c in grade.criteria if c not in CRITERIA]
-            lines.append(
-                Content.assemble(
-                    *[piece for name in names for piece in ((f"{name} ", "$text-muted"), (f"{grade.criteria[name]:.0f}  ", "bold"))]
-                )
-            )
+            lines.append(criteria_line(grade))
+            if criteria_differ(grade):
+                lines.append(Content.styled(CRITERIA_NOTE, "$text-muted"))
         for result in grade.key_points:
             mark, style = MARKS.get(result.verdict, ("?", "$text-muted"))
             lines.append(Content.assemble((f" {mark} ", f"bold {style}"), result.point))
@@ -108,3 +104,39 @@ class FeedbackPanel(Static):
             )
             lines += [Content(f"  • {tip}") for tip in self.delivery.tips]
         return lines
+
+
+CRITERIA_NOTE = (
+    "The score follows the key points covered; the criteria describe the answer and are not averaged into it."
+)
+
+
+def grade_headline(grade: Grade, delta: float | None = None) -> Content:
+    """``7.2/10 · good`` and, on a retry, the change from the last attempt."""
+    style = f"bold {score_style(grade.score)}"
+    pieces: list[tuple[str, str] | str] = [(f"{grade.score:.1f}/10", style), (f" · {grade.band}", style)]
+    if delta is not None:
+        pieces.append((f"  {'+' if delta >= 0 else ''}{delta:.1f} from the last attempt", "bold"))
+    return Content.assemble(*pieces)
+
+
+def criteria_line(grade: Grade) -> Content:
+    names = [c for c in CRITERIA if c in grade.criteria] + [c for c in grade.criteria if c not in CRITERIA]
+    return Content.assemble(
+        *[piece for name in names for piece in ((f"{name} ", "$text-muted"), (f"{grade.criteria[name]:.0f}  ", "bold"))]
+    )
+
+
+def criteria_differ(grade: Grade) -> bool:
+    """Whether a criterion is far enough from the overall score to need a word of explanation."""
+    return grade.score is not None and any(abs(v - grade.score) > CRITERIA_GAP for v in grade.criteria.values())
+
+
+def key_point_tally(grade: Grade) -> str:
+    """``key points 2/3`` (covered of all; partial ones counted as half is not done: they are shown as ~)."""
+    if not grade.key_points:
+        return ""
+    covered = sum(k.verdict == "covered" for k in grade.key_points)
+    partial = sum(k.verdict == "partial" for k in grade.key_points)
+    extra = f" (+{partial} partly)" if partial else ""
+    return f"key points {covered}/{len(grade.key_points)}{extra}"
