@@ -73,3 +73,15 @@ def test_a_point_stated_right_elsewhere_is_not_contradicted():
               "without it, deep networks are unstable to train.")
     g = GRADER.grade_now(item(BN_Q, BN_REF, BN_CORE, answer))
     assert "contradicted" not in verdicts(g).values()
+
+
+def test_a_bank_question_reaches_the_grader_with_its_core_and_depth_points():
+    from interviewer.practice.session import main_item
+    from interviewer.questions import Question
+
+    q = Question.with_points(BN_CORE, ("Uses mini-batch mean and variance",), id="q", question=BN_Q, reference=BN_REF)
+    item = main_item(q)
+    assert item.point_kinds == ("core", "core", "depth")
+    core_only = GRADER.grade_now(item.__class__(**{**item.__dict__, "answer":
+                                 "Batch normalization normalizes the activations in each layer, which stabilizes training."}))
+    assert core_only.score >= 5.0  # every core point covered passes; the missing depth point does not sink it

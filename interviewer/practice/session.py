@@ -89,6 +89,7 @@ def main_item(question: Question) -> GradingItem:
         key_points=question.key_points,
         question_id=question.id,
         topic=question.topic,
+        point_kinds=question.point_kinds,
     )
 
 
