@@ -39,11 +39,11 @@ def rerun_without_network(argv: list[str]) -> int | None:
     return subprocess.run([unshare, "-n", sys.executable, __file__, *argv], env=env).returncode
 
 
-def pause_found(truth: dict, measured) -> bool:
-    want = truth.get("pause")
-    if not want:
-        return True
-    return any(abs(p.start_s - want["start_s"]) <= 0.5 and p.duration_s >= 0.5 for p in measured.pauses)
+def found_pause(truth: dict, measured):
+    """The measured pause that matches the inserted one (>= 0.5 s, starting within 0.5 s of it), or None."""
+    want = truth["pause"]
+    near = [p for p in measured.pauses if abs(p.start_s - want["start_s"]) <= 0.5 and p.duration_s >= 0.5]
+    return min(near, key=lambda p: abs(p.start_s - want["start_s"]), default=None)
 
 
 def run(size: str, home: Path) -> dict:
@@ -63,7 +63,7 @@ def run(size: str, home: Path) -> dict:
     transcriber.load()
     load_cpu = cpu_seconds() - cpu_before
     totals = dict.fromkeys(("errors", "words", "terms", "terms_total", "fillers", "fillers_total", "pauses"), 0)
-    wpm_errors, audio, wall, cpu = [], 0.0, 0.0, 0.0
+    wpm_errors, pause_errors, start_errors, audio, wall, cpu = [], [], [], 0.0, 0.0, 0.0
     for answer in answers:
         question = bank.get(answer["question_id"])
         spoken = transcriber.transcribe(FIXTURES / answer["file"], question=question.question,
@@ -74,7 +74,11 @@ def run(size: str, home: Path) -> dict:
                                   ("fillers", fillers_kept(answer["text"], spoken.text))):
             totals[key] += got
             totals["words" if key == "errors" else f"{key}_total"] += total
-        totals["pauses"] += pause_found(answer, measured)
+        pause = found_pause(answer, measured)
+        totals["pauses"] += pause is not None
+        if pause is not None:
+            pause_errors.append(pause.duration_s - answer["pause"]["duration_s"])
+        start_errors.append(measured.time_to_first_word_s - answer["speech_start_s"])
         true_wpm = len(normalise_words(answer["text"])) * 60 / (answer["speech_end_s"] - answer["speech_start_s"])
         wpm_errors.append(abs(measured.words_per_minute - true_wpm) / true_wpm)
         audio += spoken.duration_s
@@ -88,6 +92,8 @@ def run(size: str, home: Path) -> dict:
         "fillers_kept": f"{totals['fillers']}/{totals['fillers_total']}",
         "pauses_found": f"{totals['pauses']}/{len(answers)}",
         "wpm_error_mean": round(sum(wpm_errors) / len(wpm_errors), 4),
+        "pause_error_mean_s": round(sum(pause_errors) / max(len(pause_errors), 1), 3),
+        "first_word_error_mean_s": round(sum(start_errors) / len(start_errors), 3),
         "rtf_wall": round(wall / audio, 3), "rtf_cpu": round(cpu / audio, 3),
         "load_s": round(transcriber.load_seconds, 2), "load_cpu_s": round(load_cpu, 2),
         "cores": os.cpu_count(), "threads": transcriber.settings.threads or "auto",

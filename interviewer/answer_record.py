@@ -14,6 +14,7 @@ from typing import Any
 
 from interviewer.grading.interface import Grade, KeyPointResult, TokenUsage, failed_grade, score_band
 from interviewer.text.delivery import DeliveryReport
+from interviewer.voice.measured import MeasuredDelivery
 
 RECORD_VERSION = 2
 #: Why a batch answer has no grade when its question matched nothing in the bank.
@@ -59,6 +60,10 @@ class AnswerRecord:
     item_id: str | None = None
     match: dict[str, Any] | None = None
     attempts: int | None = None
+    #: For an answer given out loud: delivery measured from the audio (never part of the
+    #: score), and the audio file kept beside the transcript.
+    spoken: MeasuredDelivery | None = None
+    audio: str | None = None
 
     # -- what the record says --------------------------------------------------------------
 
@@ -141,6 +146,10 @@ class AnswerRecord:
             value = getattr(self, name)
             if value is not None:
                 data["id" if name == "item_id" else name] = value
+        if self.spoken is not None:
+            data["spoken"] = self.spoken.to_dict()
+        if self.audio is not None:
+            data["audio"] = self.audio
         return data
 
     @classmethod
@@ -213,6 +222,8 @@ def _common(data: dict[str, Any]) -> dict[str, Any]:
         "item_id": _text(data.get("id")),
         "match": data["match"] if isinstance(data.get("match"), dict) else None,
         "attempts": attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None,
+        "spoken": MeasuredDelivery.from_dict(data["spoken"]) if isinstance(data.get("spoken"), dict) else None,
+        "audio": _text(data.get("audio")),
     }
 
 

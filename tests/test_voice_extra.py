@@ -164,3 +164,59 @@ def test_hibari_speaks_in_the_background_and_plays_the_wav(tmp_path, no_network)
     samples = decode_audio(wav)
     assert len(samples) > 16000 * 0.4  # at least half a second of speech
     assert "onnxruntime" in sys.modules and os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+
+
+def test_tighten_moves_word_edges_onto_the_signal_next_to_silence():
+    from interviewer.voice.spoken import SpokenWord
+    from interviewer.voice.timing import tighten
+
+    rng = numpy.random.default_rng(0)
+    samples = rng.normal(0, 0.001, 16000 * 4).astype(numpy.float32)  # a quiet room
+    samples[16000:24000] += 0.3 * numpy.sin(numpy.arange(8000) / 5)  # speech 1.0-1.5 s
+    samples[40000:48000] += 0.3 * numpy.sin(numpy.arange(8000) / 5)  # speech 2.5-3.0 s
+    words = [SpokenWord(" one", 0.6, 1.9, 0.9), SpokenWord(" two", 2.3, 3.2, 0.9)]
+    one, two = tighten(words, samples)
+    assert one.start == pytest.approx(1.0, abs=0.02) and one.end == pytest.approx(1.5, abs=0.02)
+    assert two.start == pytest.approx(2.5, abs=0.02) and two.end == pytest.approx(3.0, abs=0.02)
+    inside = [SpokenWord(" a", 1.1, 1.2, 0.9), SpokenWord(" b", 1.2, 1.4, 0.9)]
+    assert [(w.start, w.end) for w in tighten(inside, samples)] == [(1.1, 1.2), (1.2, 1.4)]
+
+
+def _cli(args, home, cwd):
+    import subprocess
+
+    env = {**os.environ, "INTERVIEWER_HOME": str(home), "INTERVIEWER_STT_SIZE": "tiny"}
+    return subprocess.run([sys.executable, "-m", "interviewer", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300)
+
+
+def test_grade_transcribes_audio_with_a_sidecar_and_measures_delivery_then_resumes(tmp_path):
+    import shutil
+
+    shutil.copy(FIXTURES / "gan-hibari.ogg", tmp_path / "alice.ogg")
+    (tmp_path / "alice.txt").write_text("What is a GAN?")
+    home = tmp_path / "home"
+    result = _cli(["grade", str(tmp_path), "--offline", "--out", str(tmp_path / "g.jsonl")], home, tmp_path)
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in (tmp_path / "g.jsonl").read_text().splitlines()]
+    assert record["question_id"] == "dl-048" and record["candidate"] == "Alice"
+    assert "discriminator" in record["answer"].lower() and record["grade"]["score"] > 0
+    assert 120 < record["spoken"]["words_per_minute"] < 190 and record["spoken"]["pauses"]
+    assert record["audio"].endswith("alice.ogg")
+    again = _cli(["grade", str(tmp_path), "--offline", "--out", str(tmp_path / "g.jsonl")], home, tmp_path)
+    assert again.returncode == 0 and "1 record(s) already there are skipped" in again.stderr
+    assert len((tmp_path / "g.jsonl").read_text().splitlines()) == 1
+
+
+def test_transcribe_writes_jsonl_with_timings_and_skips_done_files(tmp_path):
+    out = tmp_path / "t.jsonl"
+    clip = str(FIXTURES / "adam-hibari.ogg")
+    result = _cli(["transcribe", clip, "--question-id", "dl-015", "--out", str(out)], tmp_path / "home", tmp_path)
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert "adam" in record["text"].lower() and record["words"][0]["start"] < record["words"][-1]["end"]
+    assert record["model"] == "whisper-tiny" and record["delivery"]["words"] > 10
+    again = _cli(["transcribe", clip, "--question-id", "dl-015", "--out", str(out)], tmp_path / "home", tmp_path)
+    assert again.returncode == 0 and len(out.read_text().splitlines()) == 1
+    missing = _cli(["transcribe", clip, str(tmp_path / "nope.wav")], tmp_path / "home", tmp_path)
+    assert missing.returncode == 2 and "nope.wav: no such file" in missing.stderr and not missing.stdout

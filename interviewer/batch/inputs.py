@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
+from interviewer.batch.audio_answers import AUDIO_EXTENSIONS, audio_path, read_audio_file, sidecars_of
 from interviewer.batch.items import NOT_UTF8, InputItem, InputProblem, item_key
 from interviewer.answer_record import AnswerRecord, RecordError
 from interviewer.batch.text_transcripts import candidate_from_filename, read_text_transcript
@@ -33,6 +34,8 @@ KNOWN_EXTENSIONS: dict[str, str] = {
     ".txt": "text",
     ".md": "text",
     ".transcript": "text",
+    # Spoken answers, transcribed before grading (the voice extra); see ``audio_answers``.
+    **dict.fromkeys(AUDIO_EXTENSIONS, "audio"),
 }
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -46,6 +49,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "reference": ("reference", "reference_answer"),
     "candidate": ("candidate", "candidate_name", "name"),
     "topic": ("topic",),
+    "audio": ("audio", "audio_file", "audio_path"),
 }
 
 
@@ -116,7 +120,14 @@ def iter_inputs(
     specs: Sequence[str], stdin: IO[bytes] | None = None, exclude: Iterable[Path] = ()
 ) -> Iterator[InputItem | InputProblem]:
     """Every answer in the INPUT arguments, in order, with a problem for each unreadable part."""
-    for name in resolve_inputs(specs, exclude):
+    names = resolve_inputs(specs, exclude)
+    sidecars = sidecars_of(names)
+    for name in names:
+        if name in sidecars:
+            continue  # read with its audio file
+        if name != STDIN and KNOWN_EXTENSIONS.get(Path(name).suffix.lower()) == "audio":
+            yield read_audio_file(Path(name), candidate_from_filename)
+            continue
         if name == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield from read_stream(stream, STDIN_NAME, STDIN_NAME, kind=None)
@@ -198,6 +209,10 @@ def _item_from_fields(
 ) -> InputItem | InputProblem:
     """An item from a JSONL object or CSV row (fields already mapped to canonical names)."""
     answer = fields.get("answer")
+    audio = _text(fields.get("audio")) if answer is None else None
+    if audio:
+        answer = ""
+        audio = audio_path(audio.strip(), source_id)
     if not isinstance(answer, str):
         message = "missing 'answer'" if answer is None else "'answer' must be text"
         return InputProblem(source, line, message)
@@ -210,7 +225,7 @@ def _item_from_fields(
     key_points = tuple(p.strip() for p in raw_points if isinstance(p, str) and p.strip()) if isinstance(raw_points, list) else ()
     locator = f"id:{item_id}" if item_id else f"line:{line}"
     return InputItem(
-        key=item_key(source_id, locator, question, answer),
+        key=item_key(source_id, locator, question, f"\0audio:{audio}" if audio else answer),
         source=source,
         line=line,
         question=question.strip(),
@@ -221,6 +236,7 @@ def _item_from_fields(
         candidate=(_text(fields.get("candidate")) or "").strip() or None,
         topic=(_text(fields.get("topic")) or "").strip() or None,
         item_id=item_id,
+        audio=audio,
     )
 
 
@@ -326,7 +342,7 @@ def _read_csv(lines, source: str, source_id: str, delimiter: str | None) -> Iter
         delimiter = max((",", ";", "\t"), key=header_line.count)
     header = next(csv.reader([header_line], delimiter=delimiter), [])
     names = [h.strip().lower().replace(" ", "_") for h in header]
-    if not any(name in FIELD_ALIASES["answer"] for name in names):
+    if not any(name in FIELD_ALIASES["answer"] + FIELD_ALIASES["audio"] for name in names):
         yield InputProblem(source, 1, f"no 'answer' column (columns: {', '.join(h for h in header if h) or 'none'})")
         return
     reader = csv.reader(stream, delimiter=delimiter)

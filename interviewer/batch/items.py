@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 NOT_UTF8 = "not UTF-8 text"
 
@@ -30,6 +31,9 @@ class InputItem:
     context_answer: str = ""
     #: Key points shown to the candidate as hints before answering (session transcripts).
     hinted_points: tuple[str, ...] = ()
+    #: For an answer given as audio: the file, and once transcribed its ``SpokenTranscript``.
+    audio: str | None = None
+    spoken: Any = None
 
     @property
     def location(self) -> str:

@@ -79,7 +79,18 @@ def answer_record(
         item_id=item.item_id,
         match={**match.to_dict(), "reference": reference},
         attempts=attempts,
+        spoken=_measured(item),
+        audio=item.audio,
     )
+
+
+def _measured(item: InputItem):
+    """Delivery measured from the audio of a spoken answer; None for a typed one."""
+    if item.spoken is None:
+        return None
+    from interviewer.voice.measured import measure_delivery
+
+    return measure_delivery(item.spoken, item.answer)
 
 
 def problem_record(problem: InputProblem) -> ProblemRecord:

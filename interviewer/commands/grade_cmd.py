@@ -18,7 +18,10 @@ DESCRIPTION = """\
 Grade many answers at once. INPUT is any mix of session transcripts, JSONL or CSV files
 with "question" and "answer" (optional: id, question_id, reference, candidate), plain-text
 transcripts with Interviewer:/Candidate: (or Q:/A:) turns, folders (searched recursively),
-globs, or - for stdin. Each answer is matched to the bank by question id, exact text, or
+globs, or - for stdin. Spoken answers (the voice extra): audio files (wav, flac, mp3, m4a,
+ogg, ...) with the question in a sidecar .txt or .json of the same name, or a bank id in the
+file name, or an "audio" column instead of "answer"; they are transcribed, then graded with
+their delivery measured from the audio. Each answer is matched to the bank by question id, exact text, or
 a close enough wording; an answer with its own reference is graded against that.
 
 Results are appended to --out (JSONL, one record per answer) as they come, so a run that
@@ -99,6 +102,11 @@ class _Console:
     def __exit__(self, *exc_info) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+    def transcribing(self, item, fraction: float) -> None:
+        if self.progress is not None:
+            done = "" if fraction >= 1 else f" {fraction:.0%}"
+            self.progress.update(self.task, note=f"transcribing {Path(item.audio).name}{done}")
 
     def say(self, message: str) -> None:
         from interviewer.safe_text import for_terminal
@@ -193,7 +201,7 @@ def run(args: argparse.Namespace, settings) -> int:
     with _Console(total, interactive) as console:
         batch = BatchRun(out_path, matcher, done=done, on_record=on_record, on_problem=console.problem,
                          on_notice=console.notice)
-        entries = iter_inputs(names, exclude=exclude)
+        entries = _with_transcripts(iter_inputs(names, exclude=exclude), settings, matcher, done, console)
         if args.batch_api:
             from interviewer.batch.batch_api import run_batch_api
 
@@ -236,6 +244,13 @@ def run(args: argparse.Namespace, settings) -> int:
     elif args.format and out_path.exists():
         write_report(out_path, sys.stdout, args.format, summary)
     return EXIT_FAILURES if summary.errors or summary.input_problems else EXIT_OK
+
+
+def _with_transcripts(entries, settings, matcher, done, console):
+    """The entries with spoken answers transcribed (a model is loaded only when an audio file comes)."""
+    from interviewer.batch.audio_answers import ItemTranscriber, transcribe_items
+
+    return transcribe_items(entries, ItemTranscriber(settings.home, matcher, console.transcribing), done)
 
 
 def _nothing_found(summary, inputs: list[str]) -> str:

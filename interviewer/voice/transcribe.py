@@ -19,6 +19,7 @@ from interviewer.voice.prompt import initial_prompt
 from interviewer.voice.runtime import INSTALL_HINT, VoiceUnavailable, import_faster_whisper
 from interviewer.voice.settings import VoiceSettings
 from interviewer.voice.spoken import SpokenTranscript, SpokenWord
+from interviewer.voice.timing import tighten
 
 SAMPLE_RATE = 16000
 #: Audio files ``interviewer grade`` and ``transcribe`` read (whatever PyAV's FFmpeg decodes; these by name).
@@ -110,7 +111,7 @@ class Transcriber:
             progress(1.0)
         return SpokenTranscript(
             text="".join(texts).strip(),
-            words=tuple(words),
+            words=tuple(tighten(words, samples, SAMPLE_RATE)),
             duration_s=duration,
             model=self.choice.label if self.choice else "",
             source=source,
