@@ -1,24 +1,24 @@
-"""Benchmark: LLM batch grading throughput against the fake OpenAI server, with latency and faults.
+"""Benchmark: LLM batch grading end to end, ``interviewer grade`` launched as a process against the fake server.
 
-Starts the fake server in its own process (``_fake_server.py``) with a fixed latency and a
-fault mix, grades N synthetic answers with the batch runner at a given concurrency (the
-real LLM grader and OpenAI SDK; SDK retries off, the batch scheduler requeues), and prints
-one JSON line: n, concurrency, latency, faults, wall seconds, ideal seconds
-(n x latency / concurrency), their ratio, answers lost, duplicate records, errors, requests
-the server saw, requeues, peak RSS and the machine's load average.
+Starts the fake OpenAI server in its own process (``_fake_server.py``) with a fixed latency and a
+fault mix, writes N synthetic answers, launches the real CLI (``python -m interviewer grade``,
+SDK retries off, the batch scheduler requeues) and prints one JSON line: n, concurrency,
+latency, faults, the ideal time (n x latency / concurrency), the time from launch to the first
+request reaching the server, end-to-end wall time (launch to exit: start-up, reading and matching,
+grading, the summary), the requests' own span (first request in to last reply out) and both
+ratios to ideal, answers lost, duplicate records, errors, requests the server saw, the CLI's CPU
+(its helper process included) and the machine's load average.
 
     .venv/bin/python benchmarks/batch_throughput.py --n 400 --concurrency 16 --latency 0.1
+    .venv/bin/python benchmarks/batch_throughput.py --n 4000 --concurrency 16 --latency 0.1
     .venv/bin/python benchmarks/batch_throughput.py --n 400 --concurrency 16 --latency 0.1 \\
         --faults 429:0.10,500:0.05,malformed:0.02
 
-The clock starts when grading starts (the grader built, the SDK's resources imported) and
-stops when the last record is written.
+Times come from CLOCK_MONOTONIC, shared by the three processes.
 
 ``--baseline`` sends the same grading requests straight through the OpenAI SDK's typed
-``chat.completions.create`` (no grader, no scheduler, no records) at the same concurrency, to
-compare the batch run with. The batch run can beat it: the adapter posts the request and reads
-the reply's JSON itself, skipping the SDK's per-request walk of the typed parameters and its
-pydantic parse of the reply.
+``chat.completions.create`` (no grader, no scheduler, no records) at the same concurrency, in
+this process, to compare the requests' span with.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _fake_server import ServerProcess  # noqa: E402
+from _fake_server import ROOT, ServerProcess  # noqa: E402
 from offline_batch import synthetic_answers  # noqa: E402
 
 
@@ -51,13 +52,6 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="raw SDK calls only (see above)")
     args = parser.parse_args()
 
-    from interviewer.bank import open_bank
-    from interviewer.batch.inputs import iter_inputs
-    from interviewer.batch.matching import BankMatcher
-    from interviewer.batch.runner import AnswerChecks, BatchRun
-    from interviewer.grading.llm.grader import make_llm_grader
-    from interviewer.settings import Settings
-
     with tempfile.TemporaryDirectory() as folder, \
             ServerProcess(args.latency, args.faults, args.retry_after, args.seed) as server:
         folder = Path(folder)
@@ -66,45 +60,49 @@ def main() -> None:
             for number, (qid, question, answer) in enumerate(synthetic_answers(args.n, args.seed)):
                 handle.write(json.dumps({"id": f"a{number}", "question_id": qid, "question": question,
                                          "answer": answer, "candidate": f"cand-{number % 7}"}) + "\n")
-        settings = Settings.from_env({**server.env(folder / "home"), "INTERVIEWER_MAX_RETRIES": "0"})
-        checks = AnswerChecks()  # as `interviewer grade` does
-        grader = make_llm_grader(settings, fallback=None)
-        import openai.resources.chat  # noqa: F401  (the SDK imports this on first use: not per-request cost)
-
+        env = {**os.environ, **server.env(folder / "home"), "INTERVIEWER_MAX_RETRIES": "0", "PYTHONPATH": str(ROOT)}
         if args.baseline:
-            checks.close()
-            return baseline(args, grader, source, server)
-        run = BatchRun(out, BankMatcher(open_bank()))
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        stats = run.run_llm(iter_inputs([str(source)]), grader, concurrency=args.concurrency,
-                            max_attempts=args.max_attempts, seed=args.seed, checks=checks)
-        wall = time.perf_counter() - wall0
-        cpu = time.process_time() - cpu0
-        checks.close(wait=True)
-        helper_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-        helper_cpu = helper_cpu.ru_utime + helper_cpu.ru_stime
-        records = [json.loads(line) for line in open(out, encoding="utf-8")]
+            return baseline(args, env, source, server)
+        command = [sys.executable, "-m", "interviewer", "grade", str(source), "--out", str(out),
+                   "--concurrency", str(args.concurrency), "--max-attempts", str(args.max_attempts)]
+        launched = time.monotonic()
+        finished = subprocess.run(command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True)
+        ended = time.monotonic()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI and its helper (the server is still up)
+        records = [json.loads(line) for line in open(out, encoding="utf-8")] if out.exists() else []
+    if finished.returncode not in (0, 1):
+        raise SystemExit(f"interviewer grade exited {finished.returncode}: {finished.stderr[-2000:]}")
+    arrivals = sorted(when for when, _ in server.requests)
     keys = [r["key"] for r in records]
     tags = {r["id"] for r in records}
     ideal = args.n * args.latency / args.concurrency
+    wall = ended - launched
+    span = (arrivals[-1] + args.latency - arrivals[0]) if arrivals else None
+    cpu = usage.ru_utime + usage.ru_stime
     print(json.dumps({
         "benchmark": "batch_throughput", "n": args.n, "concurrency": args.concurrency, "latency_s": args.latency,
-        "faults": args.faults or None, "wall_s": round(wall, 2), "ideal_s": round(ideal, 2),
-        "ratio": round(wall / ideal, 2) if ideal else None,
+        "faults": args.faults or None, "ideal_s": round(ideal, 2),
+        "first_request_s": round(arrivals[0] - launched, 3) if arrivals else None,
+        "end_to_end_s": round(wall, 2), "ratio_end_to_end": round(wall / ideal, 2) if ideal else None,
+        "requests_span_s": None if span is None else round(span, 2),
+        "ratio_requests": round(span / ideal, 2) if span and ideal else None,
         "lost": args.n - len(tags & {f"a{i}" for i in range(args.n)}), "duplicates": len(keys) - len(set(keys)),
         "errors": sum(1 for r in records if r.get("error")), "requests": len(server.requests),
-        "requeued": stats.requeued, "client_cpu_s": round(cpu, 2),
-        "client_cpu_ms_per_request": round(1000 * cpu / max(1, len(server.requests)), 2),
-        "helper_process_cpu_s": round(helper_cpu, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cli_cpu_s": round(cpu, 2), "cli_cpu_ms_per_request": round(1000 * cpu / max(1, len(server.requests)), 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }))
 
 
-def baseline(args, grader, source: Path, server) -> None:
+def baseline(args, env: dict[str, str], source: Path, server) -> None:
     """The same requests through the bare SDK: what the HTTP client alone costs here."""
     import asyncio
 
+    from interviewer.grading.llm.grader import make_llm_grader
+    from interviewer.settings import Settings
+
+    grader = make_llm_grader(Settings.from_env(env), fallback=None)
+    import openai.resources.chat  # noqa: F401  (the SDK imports this on first use: not per-request cost)
     from interviewer.bank import open_bank
     from interviewer.batch.inputs import iter_inputs
     from interviewer.batch.matching import BankMatcher, grading_item

@@ -23,12 +23,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import inspect
+import os
 from pathlib import Path
 from typing import Any
 
 import httpx
-import openai
 
 from interviewer.errors import LLMConfigError
 from interviewer.grading.llm.chat import (
@@ -68,6 +70,33 @@ def _warm_async_backend() -> None:
         pass
 
 
+class _LazySDK:
+    """``openai``, imported on first use: the SDK takes 1-2 s to import, and a batch's requests
+    (``max_retries`` 0) need it only for a fault or a streamed reply. ``openai.X`` here, in an
+    ``except`` clause too, imports it then; ``_sdk_ready`` imports it off the event loop first."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module("openai"), name)
+
+
+openai = _LazySDK()
+
+
+_sdk_imported = False
+
+
+def _import_sdk() -> None:
+    global _sdk_imported
+    importlib.import_module("openai")
+    _sdk_imported = True
+
+
+async def _sdk_ready() -> None:
+    """Import the SDK in a thread, so the requests in flight keep going meanwhile."""
+    if not _sdk_imported:
+        await asyncio.to_thread(_import_sdk)
+
+
 def _error_text(error: openai.APIError) -> str:
     return str(getattr(error, "message", "") or error).strip()
 
@@ -82,25 +111,46 @@ class OpenAIChatClient:
         #: The base URL as it may be shown or stored: without a key or password placed in it.
         self.shown_url = without_credentials(self.base_url)
         self.max_retries = settings.max_retries
-        self.client = openai.AsyncOpenAI(
-            api_key=settings.api_key,
-            base_url=self.base_url,
-            timeout=settings.timeout_s,
-            max_retries=settings.max_retries,
-            http_client=http_client,
-        )
-        # The SDK imports its resources (about 1 s) on first attribute access:
-        # pay that here, where the caller builds the grader off the UI thread,
-        # not inside the first request.
-        self.client.chat.completions  # noqa: B018
+        self._http_client = http_client
+        self._sdk_client: Any = None
+        #: Without SDK retries (a batch: its scheduler requeues), a reply that is not streamed is
+        #: posted with plain httpx: no SDK import before the first request, no typed layer.
+        self._http: httpx.AsyncClient | None = None
+        if self.max_retries == 0:
+            self._http = http_client or httpx.AsyncClient(
+                timeout=settings.timeout_s, limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+                verify=_tls_context(self.base_url))
+            self._url = _join(self.base_url, "/chat/completions")
+            self._headers = _auth_headers(settings.api_key)
+        else:
+            # The SDK imports its resources (about 1 s) on first attribute access:
+            # pay that here, where the caller builds the grader off the UI thread,
+            # not inside the first request.
+            self.client.chat.completions  # noqa: B018
         _warm_async_backend()
         self.rate_limit: RateLimitInfo | None = None
         self._profile: ServerProfile | None = None
         self._reached = False
 
+    @property
+    def client(self) -> Any:
+        """The SDK's ``AsyncOpenAI``, made on first use."""
+        if self._sdk_client is None:
+            self._sdk_client = openai.AsyncOpenAI(
+                api_key=self.settings.api_key,
+                base_url=self.base_url,
+                timeout=self.settings.timeout_s,
+                max_retries=self.max_retries,
+                http_client=self._http_client,
+            )
+        return self._sdk_client
+
     async def aclose(self) -> None:
         """Close the HTTP connections (call before the event loop ends)."""
-        await self.client.close()
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- what the server accepts, remembered per base URL ------------------------------------
 
@@ -199,11 +249,38 @@ class OpenAIChatClient:
         # ``post`` with ``cast_to=httpx.Response`` keeps the SDK's retries, timeouts and status
         # errors but skips its per-request walk of the parameters against the typed schema and
         # its pydantic parse of the reply: most of the SDK's CPU per request, for nothing here.
+        if self._http is not None:
+            return await self._post(params, mode)
         response = await self.client.post("/chat/completions", body=params, cast_to=httpx.Response)
         info = self._note_headers(response.headers)
         return parse_completion(response.content, info, mode)
 
+    async def _post(self, params: dict, mode: OutputMode) -> ChatReply:
+        """One request with plain httpx; a fault becomes the SDK's own error (imported off the
+        event loop first), so it is handled as every SDK error is."""
+        try:
+            response = await self._http.post(self._url, json=params, headers=self._headers)
+        except httpx.TimeoutException as error:
+            await _sdk_ready()
+            raise openai.APITimeoutError(request=error.request) from None
+        except httpx.TransportError as error:
+            await _sdk_ready()
+            raise openai.APIConnectionError(request=error.request) from error
+        info = self._note_headers(response.headers)
+        if response.is_success:
+            try:
+                return parse_completion(response.content, info, mode)
+            except MalformedReply:
+                await _sdk_ready()
+                raise
+        await _sdk_ready()
+        await response.aread()
+        raise self.client._make_status_error_from_response(response)
+
     async def _stream(self, params: dict, on_delta: DeltaListener, mode: OutputMode) -> ChatReply:
+        if self._sdk_client is None:
+            await _sdk_ready()
+            await asyncio.to_thread(lambda: self.client.chat.completions)  # its resources import, off the loop
         raw = await self.client.chat.completions.with_raw_response.create(**params)
         info = self._note_headers(raw.headers)
         parts: list[str] = []
@@ -306,6 +383,33 @@ class OpenAIChatClient:
         if isinstance(error, openai.APIResponseValidationError):
             return ChatUnavailable("the server sent a malformed response", retryable=True)
         return ChatUnavailable(f"the LLM request failed: {_error_text(error)}", retryable=True)
+
+
+def _tls_context(base_url: str) -> Any:
+    """httpx's default TLS setup (loading the CA bundle: 0.1-0.3 s) only for an https server;
+    a plain http one (a local server) never uses it, so it gets a bare context."""
+    if base_url.lower().startswith("https:"):
+        return True
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _join(base_url: str, path: str) -> httpx.URL:
+    """``base_url`` + ``path``, keeping a query the base URL carries (``?api-version=...``)."""
+    url = httpx.URL(base_url)
+    return url.copy_with(path=url.path.rstrip("/") + path)
+
+
+def _auth_headers(api_key: str | None) -> dict[str, str]:
+    """What the SDK sends to say who is asking: the key, and the organisation and project it reads."""
+    from interviewer import __version__
+
+    headers = {"Authorization": f"Bearer {api_key or ''}", "User-Agent": f"interviewer/{__version__}"}
+    for variable, header in (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project")):
+        if os.environ.get(variable):
+            headers[header] = os.environ[variable]
+    return headers
 
 
 class OpenAIBatchService:
