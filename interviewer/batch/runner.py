@@ -27,7 +27,7 @@ from interviewer.batch.offline_pool import default_workers, grade_chunk, init_wo
 from interviewer.batch.records import (UNMATCHED_ERROR, OutputRecord, answer_record, delivery_metrics,
                                       dumps, problem_record)
 from interviewer.batch.scheduler import LLMScheduler, default_estimate
-from interviewer.grading.interface import Grade, GradingItem
+from interviewer.grading.interface import CachesGrades, Grade, GradingItem, close_grader
 from interviewer.text.delivery import DeliveryReport
 
 __all__ = ["AnswerChecks", "BatchRun", "BatchStats", "OutputWriter", "default_workers", "scan_output"]
@@ -275,9 +275,7 @@ class BatchRun:
                     entries, grader, concurrency=concurrency, max_attempts=max_attempts,
                     estimate_tokens=estimate_tokens, max_output_tokens=max_output_tokens, seed=seed, checks=checks)
             finally:
-                close = getattr(grader, "aclose", None)
-                if close is not None:  # the HTTP connections belong to this event loop
-                    await close()
+                await close_grader(grader)  # the HTTP connections belong to this event loop
 
         return asyncio.run(run_and_close())
 
@@ -289,9 +287,8 @@ class BatchRun:
         """Grade through ``grader`` (an LLM grader); ``checks`` moves the cross-check and the
         delivery metrics to a helper process (``answer_checks.AnswerChecks``). The grader's grade
         cache is turned off: the output file is this run's resume store."""
-        disable_cache = getattr(grader, "disable_cache", None)
-        if disable_cache is not None:
-            disable_cache()
+        if isinstance(grader, CachesGrades):
+            grader.disable_cache()
         scheduler = LLMScheduler(self, grader, max(1, concurrency), max(1, max_attempts),
                                  estimate_tokens or default_estimate, max_output_tokens, random.Random(seed), checks)
         started = time.perf_counter()

@@ -18,7 +18,7 @@ from interviewer.batch.items import InputItem
 from interviewer.batch.matching import Match
 from interviewer.batch.pacing import RateLimiter, backoff_delay
 from interviewer.batch.records import answer_record
-from interviewer.grading.interface import Grade, GradingItem
+from interviewer.grading.interface import Grade, GradingItem, ReportsRateLimit
 from interviewer.text.delivery import DeliveryReport
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class LLMScheduler:
                 return
             used = grade.usage.total_tokens if grade.usage is not None else None
             self.limiter.release(job.tokens, used)
-            self.limiter.observe(getattr(self.grader, "rate_limit", None))
+            self.limiter.observe(self.grader.rate_limit if isinstance(self.grader, ReportsRateLimit) else None)
             if grade.failed and grade.retryable and job.attempts < self.max_attempts:
                 self._requeue(job, grade)
                 continue

@@ -66,13 +66,12 @@ NO_KEY_MESSAGE = (
 async def _evaluate_llm(answers, grader, concurrency: int, progress):
     """Grade with the LLM grader, closing its connections (and grade cache) before the loop ends."""
     from interviewer.eval.evaluation import evaluate_async
+    from interviewer.grading.interface import close_grader
 
     try:
         return await evaluate_async(answers, grader, concurrency, progress)
     finally:
-        close = getattr(grader, "aclose", None)
-        if close is not None:
-            await close()
+        await close_grader(grader)
 
 
 #: Figures left out when too few answers were graded for them to mean anything.
@@ -86,6 +85,7 @@ def run(args: argparse.Namespace, settings) -> int:
     from interviewer.errors import EXIT_FAILURES, EXIT_NOTHING_TO_GRADE, EXIT_OK, LLMConfigError, NothingToGrade
     from interviewer.eval.evaluation import evaluate_sync, format_report, read_dataset, too_little_to_evaluate
     from interviewer.grading.choose import make_grader
+    from interviewer.grading.interface import GradesNow
     from interviewer.safe_text import for_terminal
 
     answers, problems = read_dataset(args.dataset)
@@ -106,9 +106,8 @@ def run(args: argparse.Namespace, settings) -> int:
             raise
         raise LLMConfigError(NO_KEY_MESSAGE) from None  # say the eval flag, not practice's --offline
     progress = _progress_printer()
-    grade_now = getattr(grader, "grade_now", None)
-    if grade_now is not None:
-        report = evaluate_sync(answers, grade_now, grader.name, grader.version, progress)
+    if isinstance(grader, GradesNow):
+        report = evaluate_sync(answers, grader.grade_now, grader.name, grader.version, progress)
     else:
         report = asyncio.run(_evaluate_llm(answers, grader, args.concurrency, progress))
     report.skipped_lines = len(problems)

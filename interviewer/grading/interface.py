@@ -222,3 +222,52 @@ class Grader(Protocol):
     async def grade(self, item: GradingItem, on_feedback: FeedbackListener | None = None) -> Grade:
         """Grade one answer. Never raises for a bad answer or a server fault: returns a failed Grade."""
         ...
+
+
+# --------------------------------------------------------------------------- what a grader can do
+#
+# Capabilities beyond ``Grader.grade`` are protocols, asked with ``isinstance``: no caller probes
+# a grader for attribute names. Streaming is part of ``Grader.grade`` itself: every grader takes
+# ``on_feedback``; one that writes its feedback in one piece simply never calls it.
+
+
+@runtime_checkable
+class GradesNow(Protocol):
+    """Grades in the calling thread, with no event loop and no I/O (the offline grader)."""
+
+    def grade_now(self, item: GradingItem) -> Grade: ...
+
+
+@runtime_checkable
+class AsksFollowUps(Protocol):
+    """Writes a follow-up question that probes what a graded answer missed (the LLM grader)."""
+
+    async def follow_up(self, item: GradingItem, grade: Grade) -> str | None: ...
+
+
+@runtime_checkable
+class ReportsRateLimit(Protocol):
+    """Knows the server's latest rate-limit facts (``grading.llm.chat.RateLimitInfo`` or None)."""
+
+    @property
+    def rate_limit(self) -> Any: ...
+
+
+@runtime_checkable
+class CachesGrades(Protocol):
+    """Keeps a grade cache that a batch run turns off (its output file is its resume store)."""
+
+    def disable_cache(self) -> None: ...
+
+
+@runtime_checkable
+class Closes(Protocol):
+    """Holds connections that belong to the event loop they were opened in: close before it ends."""
+
+    async def aclose(self) -> None: ...
+
+
+async def close_grader(grader: object) -> None:
+    """Close a grader's connections if it has any (call inside the loop that used it)."""
+    if isinstance(grader, Closes):
+        await grader.aclose()

@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 from interviewer.answer_record import AnswerRecord
 from interviewer.errors import UserError
-from interviewer.grading.interface import FeedbackListener, Grade, Grader, GradingItem, failed_grade
+from interviewer.grading.interface import AsksFollowUps, FeedbackListener, Grade, Grader, GradingItem, failed_grade
 from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
 from interviewer.settings import Settings
@@ -327,15 +327,14 @@ class PracticeSession:
     def follow_up_is_generated(self) -> bool:
         """Whether the follow-up is written by the grader (the LLM: it takes a moment), not the bank's."""
         turn = self.turn
-        return turn is not None and hasattr(turn.grader, "follow_up")
+        return turn is not None and isinstance(turn.grader, AsksFollowUps)
 
     async def follow_up_question(self) -> str | None:
         """The follow-up to ask: the LLM's (probing the most important miss), else the bank's."""
         turn = self._require_turn()
         text = None
-        follow_up = getattr(turn.grader, "follow_up", None)
-        if follow_up is not None and turn.grade is not None:
-            text = await follow_up(turn.item(), turn.grade)
+        if isinstance(turn.grader, AsksFollowUps) and turn.grade is not None:
+            text = await turn.grader.follow_up(turn.item(), turn.grade)
         return text or turn.question.follow_up_question or None
 
     def begin_follow_up(self, text: str) -> Turn:

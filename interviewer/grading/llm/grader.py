@@ -18,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from interviewer.errors import LLMConfigError, UserError
 from interviewer.grading.interface import (
+    Closes,
     FeedbackListener,
     Grade,
     Grader,
@@ -113,18 +114,15 @@ class LLMGrader:
         self.client = client
         self.fallback = fallback
         self.prompts = prompts or GraderPrompts.load(settings.prompts_dir)
-        self.model = getattr(client, "model", settings.model)
+        self.model = client.model or settings.model
         self.prompt_hash = self.prompts.grading_hash
         self._cache = cache
 
     async def aclose(self) -> None:
         """Close the client's connections; call it (or use ``async with``) before the event loop ends."""
-        close = getattr(self.client, "aclose", None)
-        if close is not None:
-            await close()
-        cache_close = getattr(self._cache, "close", None)
-        if cache_close is not None:
-            cache_close()
+        if isinstance(self.client, Closes):
+            await self.client.aclose()
+        _close_cache(self._cache)
 
     async def __aenter__(self) -> "LLMGrader":
         return self
@@ -135,7 +133,7 @@ class LLMGrader:
     @property
     def rate_limit(self) -> RateLimitInfo | None:
         """The server's latest rate-limit facts (for the batch scheduler)."""
-        return getattr(self.client, "rate_limit", None)
+        return self.client.rate_limit
 
     # -- cache ---------------------------------------------------------------------------
 
@@ -143,9 +141,7 @@ class LLMGrader:
         """Grade without the cache from now on (a batch: its output file already says what is
         done, and an SQLite read and write per answer would slow every request down)."""
         cache, self._cache = self._cache, None
-        close = getattr(cache, "close", None)
-        if close is not None:
-            close()
+        _close_cache(cache)
 
     def _grade_cache(self):
         if isinstance(self._cache, str) and self._cache == DEFAULT_CACHE:
@@ -337,6 +333,17 @@ class LLMGrader:
         if reply.refusal or reply.finish_reason not in (None, "stop", "length"):
             return None
         return clean_follow_up(reply.text)
+
+
+@runtime_checkable
+class _ClosableCache(Protocol):
+    def close(self) -> None: ...
+
+
+def _close_cache(cache: object) -> None:
+    """Close an opened grade cache (the ``DEFAULT_CACHE`` marker and None have nothing to close)."""
+    if isinstance(cache, _ClosableCache):
+        cache.close()
 
 
 def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache: Any = DEFAULT_CACHE) -> LLMGrader:
