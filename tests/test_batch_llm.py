@@ -11,7 +11,6 @@ import pytest
 
 from interviewer.batch.records import read_output, record_from_dict
 from interviewer.bank import open_bank
-from interviewer.batch.scheduler import LLMScheduler
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher
 from interviewer.batch.pacing import RateLimiter, TokenBucket
@@ -20,6 +19,7 @@ from interviewer.errors import LLMConfigError
 from interviewer.grading.interface import Grade, failed_grade
 from interviewer.grading.llm.chat import RateLimitInfo
 from interviewer.grading.llm.grader import make_llm_grader
+from interviewer.testing.clock import FakeClock
 from interviewer.testing.fake_openai_server import Reply
 from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
@@ -32,16 +32,9 @@ def matcher():
 
 
 @pytest.fixture
-def delays(monkeypatch):
-    """Requeues happen at once; the delays the scheduler asked for are recorded."""
-    asked: list[float] = []
-
-    def schedule(self, delay, callback):
-        asked.append(delay)
-        return asyncio.get_running_loop().call_later(0, callback)
-
-    monkeypatch.setattr(LLMScheduler, "_schedule", schedule)
-    return asked
+def clock():
+    """Time for the run loop: requeues happen at once; ``clock.slept`` has the delays asked for."""
+    return FakeClock()
 
 
 def write_answers(path, count):
@@ -60,12 +53,13 @@ def tag_of(request):
     return text[start + 1: text.index("]", start)] if start >= 0 else "free"
 
 
-def run(tmp_path, server, matcher, count=4, **options):
+def run(tmp_path, server, matcher, count=4, clock=None, **options):
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     if not source.exists():
         write_answers(source, count)
     grader = make_llm_grader(server.settings(tmp_path / "home"), fallback=None)
-    stats = BatchRun(out, matcher).run_llm(iter_inputs([str(source)]), grader, **options)
+    timing = {"clock": clock, "sleep": clock.sleep} if clock is not None else {}
+    stats = BatchRun(out, matcher, **timing).run_llm(iter_inputs([str(source)]), grader, **options)
     records = [record_from_dict(json.loads(line)) for line in open(out, encoding="utf-8")] if out.exists() else []
     return stats, records
 
@@ -107,27 +101,27 @@ def test_a_429_is_requeued_after_retry_after_without_blocking_the_worker(tmp_pat
     assert len(records) == 3
 
 
-def test_a_retry_after_above_120_seconds_is_requeued_not_failed(tmp_path, fake_server, matcher, delays):
+def test_a_retry_after_above_120_seconds_is_requeued_not_failed(tmp_path, fake_server, matcher, clock):
     fake_server.script(Reply.rate_limited(retry_after=300))
-    stats, records = run(tmp_path, fake_server, matcher, count=1, concurrency=1)
-    assert delays == [300]
+    stats, records = run(tmp_path, fake_server, matcher, count=1, clock=clock, concurrency=1)
+    assert clock.slept == [300]
     assert all(r.failure is None for r in records) and len(records) == 2
     assert next(r for r in records if r.item_id == "a0").attempts == 2
 
 
-def test_retryable_failures_are_bounded_and_the_record_is_written_once(tmp_path, fake_server, matcher, delays):
+def test_retryable_failures_are_bounded_and_the_record_is_written_once(tmp_path, fake_server, matcher, clock):
     fake_server.responder = lambda request: Reply.server_error(500) if tag_of(request) == "a0" else None
-    stats, records = run(tmp_path, fake_server, matcher, count=2, concurrency=2, max_attempts=3)
+    stats, records = run(tmp_path, fake_server, matcher, count=2, clock=clock, concurrency=2, max_attempts=3)
     a0 = [r for r in records if r.item_id == "a0"]
     assert len(a0) == 1 and a0[0].score is None and "500" in a0[0].failure and a0[0].attempts == 3
     assert [tag_of(r) for r in fake_server.chat_requests].count("a0") == 3
-    assert len(delays) == 2 and delays[1] > 0  # exponential back-off without a Retry-After
+    assert len(clock.slept) == 2 and clock.slept[1] > 0  # exponential back-off without a Retry-After
     assert sum(1 for r in records if r.failure is None) == 2
 
 
-def test_malformed_replies_are_retried(tmp_path, fake_server, matcher, delays):
+def test_malformed_replies_are_retried(tmp_path, fake_server, matcher, clock):
     fake_server.script(Reply.malformed(), Reply.malformed())
-    stats, records = run(tmp_path, fake_server, matcher, count=2, concurrency=1)
+    stats, records = run(tmp_path, fake_server, matcher, count=2, clock=clock, concurrency=1)
     assert all(r.failure is None for r in records) and stats.requeued == 2
 
 
@@ -175,14 +169,6 @@ def test_rate_limit_headers_pace_the_requests(tmp_path, fake_server, matcher):
     assert min(gaps) >= 0.25  # then one request per reset window, not three at once
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-
 def test_buckets_learn_capacity_and_rate_from_headers():
     bucket = TokenBucket()
     assert bucket.wait_for(10**6) == 0  # unknown limit: never wait
@@ -194,17 +180,9 @@ def test_buckets_learn_capacity_and_rate_from_headers():
     assert bucket.wait_for(5_000) == 0
 
 
-async def test_limiter_waits_for_the_request_bucket(monkeypatch):
-    clock = FakeClock()
-    slept: list[float] = []
-
-    async def fake_sleep(seconds):
-        slept.append(seconds)
-        assert len(slept) < 50, "the limiter keeps sleeping: it never sees the bucket refill"
-        clock.now += seconds
-
-    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
-    limiter = RateLimiter(clock=clock)
+async def test_limiter_waits_for_the_request_bucket(clock):
+    slept = clock.slept
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
     await limiter.acquire(100)
     assert slept == []
     limiter.release(100)
@@ -216,7 +194,7 @@ async def test_limiter_waits_for_the_request_bucket(monkeypatch):
     assert limiter.requests.level == pytest.approx(0.0)
 
 
-async def test_scheduler_with_a_fake_grader_requeues_exactly_what_is_retryable(tmp_path, matcher, delays):
+async def test_scheduler_with_a_fake_grader_requeues_exactly_what_is_retryable(tmp_path, matcher, clock):
     calls: dict[str, int] = {}
 
     class Flaky:
@@ -232,9 +210,10 @@ async def test_scheduler_with_a_fake_grader_requeues_exactly_what_is_retryable(t
 
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_answers(source, 2)
-    stats = await BatchRun(out, matcher).run_llm_async(iter_inputs([str(source)]), Flaky(), concurrency=2)
+    stats = await BatchRun(out, matcher, clock=clock, sleep=clock.sleep).run_llm_async(
+        iter_inputs([str(source)]), Flaky(), concurrency=2)
     records = {r.item_id: r for r in read_output(out)}
-    assert delays == [150.0]
+    assert clock.slept == [150.0]
     assert records["a0"].score == 6.0 and records["a0"].attempts == 2
     assert records["a1"].failure == "the model refused" and records["a1"].attempts == 1
     assert stats.written == 3 and stats.failed == 1

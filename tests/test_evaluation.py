@@ -231,3 +231,23 @@ def test_offline_grader_agrees_with_humans_on_the_mohler_dev_set():
     assert data["rmse"] <= 0.90
     assert data["spearman"] >= 0.60
     assert data["answers_per_s"] >= 300  # target 1,000 on an idle core; this guards against regressions
+
+
+async def test_evaluation_shares_the_run_loop_a_rate_limit_is_retried_after_its_retry_after():
+    from interviewer.testing.clock import FakeClock
+
+    class RateLimitedOnce:
+        name, version = "llm", "1"
+        seen: set[str] = set()
+
+        async def grade(self, item, on_feedback=None):
+            if item.answer not in self.seen:
+                self.seen.add(item.answer)
+                if item.answer == "A1":
+                    return failed_grade("llm", "1", "rate limited", retryable=True, retry_after_s=42.0)
+            return perfect_grade(item)
+
+    clock = FakeClock()
+    report = await evaluate_async(answers(12), RateLimitedOnce(), concurrency=2, clock=clock, sleep=clock.sleep)
+    assert report.failed == 0 and len(report.predicted) == 12 and clock.slept == [42.0]
+    assert report.human == [a.score for a in answers(12)]  # still in file order

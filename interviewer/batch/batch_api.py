@@ -26,9 +26,8 @@ from typing import Any, Callable, Iterable, Protocol
 
 from interviewer.batch.items import InputItem
 from interviewer.batch.matching import Match
-from interviewer.batch.records import answer_record
+from interviewer.batch.records import NO_REFERENCE_NOTE, answer_record
 from interviewer.batch.runner import BatchRun, Entry, OutputWriter
-from interviewer.batch.scheduler import NO_REFERENCE_NOTE
 from interviewer.errors import UserError
 from interviewer.grading.interface import FollowUpContext, Grade, GradingItem, TokenUsage, failed_grade, zero_grade
 from interviewer.grading.llm.chat import SEED, ChatReply, MalformedReply, reply_from_completion

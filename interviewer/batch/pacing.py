@@ -7,7 +7,7 @@ waits until both buckets hold what it will spend: one request, and its estimated
 (prompt plus the output bound, which is what OpenAI counts against the limit).
 
 Before any header arrives the buckets are unknown and nothing waits; a server that sends
-no headers is never slowed down here (429s are still honoured per item by the runner).
+no headers is never slowed down here (429s are still honoured per item by the scheduler).
 """
 
 from __future__ import annotations
@@ -85,8 +85,9 @@ class TokenBucket:
 class RateLimiter:
     """Waits before each request until the request and token buckets allow it."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, sleep=asyncio.sleep):
         self.clock = clock
+        self.sleep = sleep
         self.requests = TokenBucket()
         self.tokens = TokenBucket()
         self.pending_requests = 0
@@ -108,7 +109,7 @@ class RateLimiter:
                 break
             pause = min(max(wait, MIN_SLEEP_S), MAX_SLEEP_S)
             self.waited_s += pause
-            await asyncio.sleep(pause)
+            await self.sleep(pause)
         self.requests.spend(1)
         self.tokens.spend(tokens)
         self.pending_requests += 1

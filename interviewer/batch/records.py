@@ -19,9 +19,11 @@ from interviewer.batch.matching import Match
 from interviewer.grading.interface import Grade, GradingItem
 from interviewer.text.delivery import DeliveryReport
 
-__all__ = ["ANSWER", "INPUT_ERROR", "UNMATCHED_ERROR", "ProblemRecord", "answer_record", "problem_record",
+__all__ = ["ANSWER", "INPUT_ERROR", "NO_REFERENCE_NOTE", "UNMATCHED_ERROR", "ProblemRecord", "answer_record", "problem_record",
            "dumps", "delivery_metrics", "read_output", "record_from_dict"]
 
+#: The flag of an answer whose question matched nothing in the bank, graded without a reference.
+NO_REFERENCE_NOTE = "graded without a reference answer"
 #: ``kind`` of a line: an answer (graded or not), or a part of the input that could not be read.
 ANSWER, INPUT_ERROR = "answer", "input-error"
 

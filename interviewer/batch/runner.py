@@ -5,8 +5,9 @@
   every key already there is skipped, so a finished answer is never sent again nor written twice.
 * Offline: a plain loop over the input stream (no asyncio, nothing held in memory), or chunks
   graded in a few processes (``offline_pool``) with records still written in input order.
-* LLM: ``scheduler.LLMScheduler``: at most ``concurrency`` requests in flight, paced by the
-  server's rate-limit headers, retryable failures requeued after their Retry-After.
+* LLM: the one run loop, ``scheduler.GradingScheduler``: at most ``concurrency`` requests in
+  flight, paced by the server's rate-limit headers, retryable failures requeued after their
+  Retry-After; this module says what is pending and writes each final grade.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Awaitable, Callable, Iterable, Iterator
 
 from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import BankMatcher, Match, grading_item
 from interviewer.batch.answer_checks import AnswerChecks
 from interviewer.batch.offline_pool import default_workers, grade_chunk, init_worker
-from interviewer.batch.records import (UNMATCHED_ERROR, OutputRecord, answer_record, delivery_metrics,
-                                      dumps, problem_record)
-from interviewer.batch.scheduler import LLMScheduler, default_estimate
+from interviewer.batch.records import (NO_REFERENCE_NOTE, UNMATCHED_ERROR, OutputRecord, answer_record,
+                                      delivery_metrics, dumps, problem_record)
+from interviewer.batch.scheduler import GradingScheduler, Job, default_estimate
 from interviewer.grading.interface import CachesGrades, Grade, GradingItem, close_grader
 from interviewer.text.delivery import DeliveryReport
 
@@ -134,6 +135,8 @@ class BatchRun:
         on_problem: Callable[[InputProblem], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         with_delivery: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ):
         self.out_path = Path(out_path)
         self.matcher = matcher
@@ -144,6 +147,9 @@ class BatchRun:
         #: (source, id) -> (location, key) of the first answer of this run with that id.
         self._first_with_id: dict[tuple[str, str], tuple[str, str]] = {}
         self.with_delivery = with_delivery
+        #: Time for the LLM run loop (pacing, requeue delays, elapsed): injected by tests.
+        self.clock = clock
+        self.sleep = sleep
         self.stats = BatchStats()
 
     def write_record(self, writer: OutputWriter, record: OutputRecord) -> None:
@@ -265,15 +271,11 @@ class BatchRun:
 
     # -- LLM -------------------------------------------------------------------------------
 
-    def run_llm(self, entries: Iterable[Entry], grader, *, concurrency: int = DEFAULT_CONCURRENCY,
-                max_attempts: int = DEFAULT_MAX_ATTEMPTS, estimate_tokens: Callable[[str], int] | None = None,
-                max_output_tokens: int = 900, seed: int | None = None, checks: AnswerChecks | None = None,
-                ) -> BatchStats:
+    def run_llm(self, entries: Iterable[Entry], grader, **options: Any) -> BatchStats:
+        """``run_llm_async`` in its own event loop, closing the grader's connections before it ends."""
         async def run_and_close() -> BatchStats:
             try:
-                return await self.run_llm_async(
-                    entries, grader, concurrency=concurrency, max_attempts=max_attempts,
-                    estimate_tokens=estimate_tokens, max_output_tokens=max_output_tokens, seed=seed, checks=checks)
+                return await self.run_llm_async(entries, grader, **options)
             finally:
                 await close_grader(grader)  # the HTTP connections belong to this event loop
 
@@ -284,20 +286,45 @@ class BatchRun:
                             estimate_tokens: Callable[[str], int] | None = None,
                             max_output_tokens: int = 900, seed: int | None = None,
                             checks: AnswerChecks | None = None) -> BatchStats:
-        """Grade through ``grader`` (an LLM grader); ``checks`` moves the cross-check and the
-        delivery metrics to a helper process (``answer_checks.AnswerChecks``). The grader's grade
-        cache is turned off: the output file is this run's resume store."""
+        """Grade through ``grader`` (an LLM grader) in the one run loop (``scheduler``);
+        ``checks`` moves the cross-check and the delivery metrics to a helper process
+        (``answer_checks.AnswerChecks``). The grader's grade cache is turned off: the output
+        file is this run's resume store."""
         if isinstance(grader, CachesGrades):
             grader.disable_cache()
-        scheduler = LLMScheduler(self, grader, max(1, concurrency), max(1, max_attempts),
-                                 estimate_tokens or default_estimate, max_output_tokens, random.Random(seed), checks)
-        started = time.perf_counter()
+        scheduler = GradingScheduler(
+            grader, concurrency=concurrency, max_attempts=max_attempts, estimate=estimate_tokens or default_estimate,
+            max_output_tokens=max_output_tokens, rng=random.Random(seed), clock=self.clock, sleep=self.sleep)
+        started = self.clock()
         with OutputWriter(self.out_path) as writer:
+            pending = (((item, match), grading) for item, match, grading in self.pending(entries, writer))
+
+            def finish(job: Job, grade: Grade) -> "asyncio.Future | None":
+                if checks is None:
+                    self._write_llm(writer, job, grade, self.delivery(job.work[0]))
+                    return None
+                checked = checks.submit(job.work[0], job.grading, grade)  # now: a flush sends it
+                return asyncio.ensure_future(self._write_when_checked(writer, job, grade, checked))
+
             try:
-                await scheduler.run(entries, writer)
+                await scheduler.run(pending, finish, flush=checks.flush if checks is not None else None)
             finally:
-                self.stats.elapsed_s = time.perf_counter() - started
+                self.stats.elapsed_s = self.clock() - started
                 self.stats.rate_wait_s = scheduler.limiter.waited_s
+                self.stats.attempts += scheduler.attempts
+                self.stats.requeued += scheduler.requeued
         return self.stats
 
+    async def _write_when_checked(self, writer: OutputWriter, job: Job, grade: Grade, checked: asyncio.Future) -> None:
+        delivery = None
+        try:
+            grade, delivery = await checked
+        except Exception:  # the extras are lost, never the answer's grade
+            pass
+        self._write_llm(writer, job, grade, delivery)
 
+    def _write_llm(self, writer: OutputWriter, job: Job, grade: Grade, delivery: DeliveryReport | None) -> None:
+        item, match = job.work
+        flags = () if job.grading.has_reference else (NO_REFERENCE_NOTE,)
+        self.write_record(writer, answer_record(item, match, job.grading, grade, delivery=delivery,
+                                                attempts=job.attempts, extra_flags=flags))

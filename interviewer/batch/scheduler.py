@@ -1,33 +1,33 @@
-"""The LLM batch scheduler: bounded workers, delayed requeues for retryable failures, paced requests.
+"""The one run loop for grading many answers with an async grader (batch runs and evaluation).
 
-``LLMScheduler.run`` pulls answers from the run's input stream (at most ``4 x concurrency``
-held in memory), sends at most ``concurrency`` at once, waits on the rate limiter before each
-request, feeds it the server's headers after each reply, and puts a retryable failure back in
-the queue after the server's Retry-After (any length, 300 s included) or an exponential
-back-off, up to ``max_attempts`` tries. Only the final outcome of an answer is written.
+``GradingScheduler.run`` pulls work from the caller's ``pending`` stream (at most
+``4 x concurrency`` held in memory), sends at most ``concurrency`` grades at once, waits on the
+rate limiter before each request, feeds it the grader's rate-limit facts after each reply, and
+puts a retryable failure back in the queue after the server's Retry-After (any length, 300 s
+included) or an exponential back-off, up to ``max_attempts`` tries. Only the final outcome of
+each piece of work goes to the caller's ``finish`` callback.
+
+The loop knows nothing of files or records: the caller says what is pending and what to do
+with a final grade. Time is injected (``clock`` and ``sleep``), so a test needs no patching.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Any, Awaitable, Callable, Generic, Iterable, TypeVar
 
-from interviewer.batch.items import InputItem
-from interviewer.batch.matching import Match
 from interviewer.batch.pacing import RateLimiter, backoff_delay
-from interviewer.batch.records import answer_record
-from interviewer.grading.interface import Grade, GradingItem, ReportsRateLimit
-from interviewer.text.delivery import DeliveryReport
-
-if TYPE_CHECKING:
-    from interviewer.batch.runner import BatchRun, Entry, OutputWriter
+from interviewer.grading.interface import Grade, Grader, GradingItem, ReportsRateLimit
 
 #: Tokens a grading prompt adds around the question, reference and answer (system prompt, rubric).
 PROMPT_OVERHEAD_TOKENS = 700
-NO_REFERENCE_NOTE = "graded without a reference answer"
 RETRY, FRESH, STOP = 0, 1, 2
+
+Work = TypeVar("Work")
+Sleep = Callable[[float], Awaitable[Any]]
 
 
 def default_estimate(text: str) -> int:
@@ -39,77 +39,109 @@ def default_estimate(text: str) -> int:
 
 
 @dataclass
-class _Job:
-    item: InputItem
-    match: Match
+class Job(Generic[Work]):
+    """One piece of work: what the caller gave with it, the item to grade, and its tries."""
+
+    work: Work
     grading: GradingItem
     tokens: float
     attempts: int = 0
 
 
-class LLMScheduler:
-    """Workers, a work queue, delayed requeues and a bound on answers held in memory."""
+#: What to do with a final grade: done at once (None), or when the returned future completes.
+Finish = Callable[[Job, Grade], "asyncio.Future | None"]
 
-    def __init__(self, run: "BatchRun", grader, concurrency: int, max_attempts: int,
-                 estimate: Callable[[str], int], max_output_tokens: int, rng: random.Random, checks=None):
-        self.run_ = run
+
+class GradingScheduler:
+    """Workers, a work queue, delayed requeues and a bound on work held in memory."""
+
+    def __init__(self, grader: Grader, *, concurrency: int = 8, max_attempts: int = 6,
+                 estimate: Callable[[str], int] = default_estimate, max_output_tokens: int = 900,
+                 rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep):
         self.grader = grader
-        self.concurrency = concurrency
-        self.max_attempts = max_attempts
+        self.concurrency = max(1, concurrency)
+        self.max_attempts = max(1, max_attempts)
         self.estimate = estimate
         self.max_output_tokens = max_output_tokens
-        self.rng = rng
-        self.limiter = RateLimiter()
-        #: (priority, order, job): a retry due now goes before answers not tried yet, so a
-        #: requeued answer does not wait behind the whole window; None (stop) goes last.
-        self.queue: asyncio.PriorityQueue[tuple[int, int, _Job | None]] = asyncio.PriorityQueue()
-        self.order = 0
-        #: Answers taken from the input but not yet written (queued, in flight or waiting to retry).
-        self.window = asyncio.Semaphore(concurrency * 4)
-        self.outstanding = 0
-        self.idle = asyncio.Event()
-        self.idle.set()
-        self.fatal: BaseException | None = None
-        self.timers: set[asyncio.TimerHandle] = set()
-        #: ``answer_checks.AnswerChecks`` (cross-check and delivery in a helper process), or None.
-        self.checks = checks
-        #: Graded answers waiting for their checks before they are written.
-        self.checking: set[asyncio.Future] = set()
-        self.produced_all = False
+        self.rng = rng or random.Random()
+        self.sleep = sleep
+        self.limiter = RateLimiter(clock=clock, sleep=sleep)
+        #: Grading calls made (a cached grade or a repair counts once) and failures requeued.
+        self.attempts = 0
+        self.requeued = 0
 
     def _tokens(self, grading: GradingItem) -> float:
         text = "\n".join((grading.question, grading.reference, "\n".join(grading.key_points), grading.answer))
         return float(self.estimate(text) + PROMPT_OVERHEAD_TOKENS + self.max_output_tokens)
 
-    async def run(self, entries: Iterable["Entry"], writer: "OutputWriter") -> None:
-        self.writer = writer
-        workers = [asyncio.create_task(self._worker()) for _ in range(self.concurrency)]
+    async def run(self, pending: Iterable[tuple[Work, GradingItem]], finish: Finish,
+                  flush: Callable[[], None] | None = None) -> None:
+        """Grade every (work, item) of ``pending``; ``finish(job, grade)`` gets each final grade.
+
+        ``finish`` may return a future (extra checks before a write): the work is done when it
+        completes. ``flush`` is called once everything left is waiting on such futures, so
+        they need not wait for more work to batch with. The first error a grade raises
+        (``LLMConfigError``, a bug) or a finishing future fails with stops the run: grades in
+        flight are cancelled and the error is raised here.
+        """
+        loop = _Loop(self, finish, flush)
+        await loop.run(pending)
+
+
+class _Loop:
+    """The state of one ``GradingScheduler.run``."""
+
+    def __init__(self, scheduler: GradingScheduler, finish: Finish, flush: Callable[[], None] | None):
+        self.s = scheduler
+        self.finish = finish
+        self.flush = flush
+        #: (priority, order, job): a retry due now goes before work not tried yet, so a
+        #: requeued job does not wait behind the whole window; None (stop) goes last.
+        self.queue: asyncio.PriorityQueue[tuple[int, int, Job | None]] = asyncio.PriorityQueue()
+        self.order = 0
+        #: Work taken from ``pending`` but not done (queued, in flight, waiting to retry or finishing).
+        self.window = asyncio.Semaphore(scheduler.concurrency * 4)
+        self.outstanding = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.fatal: BaseException | None = None
+        self.timers: set[asyncio.Task] = set()
+        self.finishing: set[asyncio.Future] = set()
+        self.produced_all = False
+
+    async def run(self, pending: Iterable[tuple[Any, GradingItem]]) -> None:
+        workers = [asyncio.create_task(self._worker()) for _ in range(self.s.concurrency)]
         stopped = False
         try:
-            await self._produce(entries)
+            await self._produce(pending)
             self.produced_all = True
-            self._flush_checks_if_last()
+            self._flush_if_only_finishing()
             await self.idle.wait()
-        except BaseException:  # Ctrl+C (cancelled): requests in flight are dropped, not waited for
+        except BaseException:  # Ctrl+C (cancelled): grades in flight are dropped, not waited for
             stopped = True
             raise
         finally:
-            for timer in self.timers:
-                timer.cancel()
-            for _ in workers:
-                self._put(STOP, None)
-            if self.fatal is not None or stopped:
-                for task in workers:
-                    task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            if self.checking:  # keep what is graded: its checks take a few ms
-                self.checks.flush()
-                await asyncio.gather(*self.checking, return_exceptions=True)
+            await self._shut_down(workers, cancel=stopped or self.fatal is not None)
         if self.fatal is not None:
             raise self.fatal
 
-    async def _produce(self, entries: Iterable["Entry"]) -> None:
-        for number, (item, match, grading) in enumerate(self.run_.pending(entries, self.writer)):
+    async def _shut_down(self, workers: list[asyncio.Task], cancel: bool) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        for _ in workers:
+            self._put(STOP, None)
+        if cancel:
+            for task in workers:
+                task.cancel()
+        await asyncio.gather(*workers, *self.timers, return_exceptions=True)
+        if self.finishing:  # keep what is graded: its checks take a few ms
+            if self.flush is not None:
+                self.flush()
+            await asyncio.gather(*self.finishing, return_exceptions=True)
+
+    async def _produce(self, pending: Iterable[tuple[Any, GradingItem]]) -> None:
+        for number, (work, grading) in enumerate(pending):
             if self.fatal is not None:
                 return
             await self.window.acquire()
@@ -117,88 +149,84 @@ class LLMScheduler:
                 return
             self.outstanding += 1
             self.idle.clear()
-            self._put(FRESH, _Job(item, match, grading, self._tokens(grading)))
+            self._put(FRESH, Job(work, grading, self.s._tokens(grading)))
             if number % 64 == 63:
                 await asyncio.sleep(0)  # let the workers run while a large input is read
 
     async def _worker(self) -> None:
+        limiter, grader = self.s.limiter, self.s.grader
         while True:
             _, _, job = await self.queue.get()
             if job is None or self.fatal is not None:
                 return
-            await self.limiter.acquire(job.tokens)
+            await limiter.acquire(job.tokens)
             job.attempts += 1
-            self.run_.stats.attempts += 1
+            self.s.attempts += 1
             try:
-                grade = await self.grader.grade(job.grading)
+                grade = await grader.grade(job.grading)
             except asyncio.CancelledError:
                 raise
             except BaseException as error:  # LLMConfigError and bugs stop the run
-                self.limiter.release(job.tokens)
-                self.fatal = error
-                self.idle.set()
+                limiter.release(job.tokens)
+                self._stop(error)
                 self.window.release()
                 return
-            used = grade.usage.total_tokens if grade.usage is not None else None
-            self.limiter.release(job.tokens, used)
-            self.limiter.observe(self.grader.rate_limit if isinstance(self.grader, ReportsRateLimit) else None)
-            if grade.failed and grade.retryable and job.attempts < self.max_attempts:
+            limiter.release(job.tokens, grade.usage.total_tokens if grade.usage is not None else None)
+            limiter.observe(grader.rate_limit if isinstance(grader, ReportsRateLimit) else None)
+            if grade.failed and grade.retryable and job.attempts < self.s.max_attempts:
                 self._requeue(job, grade)
                 continue
             self._finish(job, grade)
 
-    def _requeue(self, job: _Job, grade: Grade) -> None:
-        """Back in the queue after the server's Retry-After (however long), else a back-off."""
-        delay = grade.retry_after_s if grade.retry_after_s is not None else backoff_delay(job.attempts, self.rng)
-        self.run_.stats.requeued += 1
+    def _stop(self, error: BaseException) -> None:
+        if self.fatal is None:
+            self.fatal = error
+        self.idle.set()
 
-        def put_back() -> None:
-            self.timers.discard(timer)
+    def _requeue(self, job: Job, grade: Grade) -> None:
+        """Back in the queue after the server's Retry-After (however long), else a back-off."""
+        delay = grade.retry_after_s if grade.retry_after_s is not None else backoff_delay(job.attempts, self.s.rng)
+        self.s.requeued += 1
+
+        async def put_back() -> None:
+            await self.s.sleep(max(0.0, delay))
             self._put(RETRY, job)
 
-        timer = self._schedule(max(0.0, delay), put_back)
+        timer = asyncio.ensure_future(put_back())
         self.timers.add(timer)
+        timer.add_done_callback(self.timers.discard)
 
-    def _put(self, priority: int, job: _Job | None) -> None:
+    def _put(self, priority: int, job: Job | None) -> None:
         self.order += 1
         self.queue.put_nowait((priority, self.order, job))
 
-    def _schedule(self, delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
-        return asyncio.get_running_loop().call_later(delay, callback)
-
-    def _finish(self, job: _Job, grade: Grade) -> None:
-        """Write the final outcome; with ``checks``, once they ran (the worker moves on at once)."""
-        if self.checks is None:
-            self._write(job, grade, self.run_.delivery(job.item))
-            return
-        future = self.checks.submit(job.item, job.grading, grade)
-        self.checking.add(future)
-        future.add_done_callback(lambda done: self._write_checked(job, grade, done))
-        self._flush_checks_if_last()
-
-    def _write_checked(self, job: _Job, grade: Grade, done: asyncio.Future) -> None:
-        self.checking.discard(done)
-        delivery = None
-        if not done.cancelled() and done.exception() is None:
-            grade, delivery = done.result()  # else the extras are lost, never the answer's grade
+    def _finish(self, job: Job, grade: Grade) -> None:
         try:
-            self._write(job, grade, delivery)
+            later = self.finish(job, grade)
         except Exception as error:  # e.g. a full disk: stop the run with it rather than wait forever
-            self.fatal = error
-            self.idle.set()
+            self._stop(error)
+            return
+        if later is None:
+            self._done()
+            return
+        self.finishing.add(later)
+        later.add_done_callback(self._finished)
+        self._flush_if_only_finishing()
 
-    def _flush_checks_if_last(self) -> None:
-        """At the end of the input, once every answer left is waiting for its checks, send them
-        now rather than after the checks' linger time."""
-        if self.checks is not None and self.produced_all and self.checking and self.outstanding == len(self.checking):
-            self.checks.flush()
+    def _finished(self, later: asyncio.Future) -> None:
+        self.finishing.discard(later)
+        if not later.cancelled() and later.exception() is not None:
+            self._stop(later.exception())
+            return
+        self._done()
 
-    def _write(self, job: _Job, grade: Grade, delivery: DeliveryReport | None) -> None:
-        flags = () if job.grading.has_reference else (NO_REFERENCE_NOTE,)
-        record = answer_record(job.item, job.match, job.grading, grade, delivery=delivery,
-                               attempts=job.attempts, extra_flags=flags)
-        self.run_.write_record(self.writer, record)
+    def _done(self) -> None:
         self.outstanding -= 1
         self.window.release()
         if self.outstanding == 0:
             self.idle.set()
+
+    def _flush_if_only_finishing(self) -> None:
+        """At the end of the input, once all the work left is finishing, let it go now."""
+        if self.flush is not None and self.produced_all and self.finishing and self.outstanding == len(self.finishing):
+            self.flush()

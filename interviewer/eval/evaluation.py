@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
 from interviewer.errors import UserError
 from interviewer.grading.interface import SCORE_MAX, Grade, GradingItem
@@ -325,37 +325,41 @@ def evaluate_sync(answers: Sequence[GradedAnswer], grade_now: Callable[[GradingI
     return report
 
 
+#: Tries per answer in an evaluation: a rate limit or a server fault is retried after its
+#: Retry-After (or a back-off) before the answer counts as failed.
+EVAL_MAX_ATTEMPTS = 3
+
+
 async def evaluate_async(answers: Sequence[GradedAnswer], grader: Any, concurrency: int = 8,
-                         progress: Progress | None = None) -> EvalReport:
-    """Grade every answer with an async grader, at most ``concurrency`` at a time, in file order.
+                         progress: Progress | None = None, *, max_attempts: int = EVAL_MAX_ATTEMPTS,
+                         clock: Callable[[], float] = time.monotonic,
+                         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> EvalReport:
+    """Grade every answer with an async grader in the one run loop (``batch.scheduler``): at
+    most ``concurrency`` at a time, paced by the server's rate limits, retryable failures
+    requeued; the pairs are collected in file order.
 
     If a grade raises (``LLMConfigError``: the key or model is refused), the grades still
     running are cancelled before the error is passed on, so the caller can close the grader."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    from interviewer.batch.scheduler import GradingScheduler
+
+    grades: list[Grade | None] = [None] * len(answers)
     done = 0
 
-    async def one(answer: GradedAnswer) -> Grade:
+    def finish(job, grade: Grade) -> None:
         nonlocal done
-        async with semaphore:
-            grade = await grader.grade(answer.item())
+        grades[job.work] = grade
         done += 1
         if progress:
             progress(done, len(answers))
-        return grade
 
-    start = time.perf_counter()
-    tasks = [asyncio.ensure_future(one(a)) for a in answers]
-    try:
-        grades = await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    scheduler = GradingScheduler(grader, concurrency=concurrency, max_attempts=max_attempts, clock=clock, sleep=sleep)
+    start = clock()
+    await scheduler.run(((index, answer.item()) for index, answer in enumerate(answers)), finish)
     report = EvalReport(grader.name, grader.version)
-    report.seconds = time.perf_counter() - start
+    report.seconds = clock() - start
     for answer, grade in zip(answers, grades):
-        _record(report, answer, grade)
+        if grade is not None:
+            _record(report, answer, grade)
     return report
 
 
