@@ -1,7 +1,7 @@
-"""Shared fixtures for the LLM grading tests: settings, items, a loopback server, and the grade JSON.
+"""Shared data for the LLM grading tests: a grading item, grade JSON, and server response bodies.
 
-Import what you need: ``from tests.llm_fixtures import fake_server, llm_settings, ...``
-(pytest picks up fixtures imported into a test module).
+The fixtures (``llm_settings``, ``estimated_tokens``, ``fake_server``, ``closing``, ``clock``) live
+in ``conftest.py``: a test names them as arguments, nothing to import.
 """
 
 from __future__ import annotations
@@ -9,11 +9,8 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from interviewer.grading.interface import GradingItem
-from interviewer.settings import Settings
-from interviewer.testing.fake_openai_server import FakeOpenAIServer
 
 BASE_URL = "http://llm.test/v1"
 
@@ -70,49 +67,6 @@ def completion_body(content: str | None, *, finish_reason: str = "stop", refusal
 
 def error_body(message: str, *, code: str | None = None, param: str | None = None, kind: str = "invalid_request_error"):
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
-
-
-@pytest.fixture
-def llm_settings(tmp_path) -> Settings:
-    """Settings for respx tests: a fake URL, no SDK retries, a short timeout."""
-    return Settings(
-        api_key="sk-test",
-        base_url=BASE_URL,
-        model="gpt-4o-mini",
-        home=tmp_path / "home",
-        timeout_s=10.0,
-        max_retries=0,
-    )
-
-
-@pytest.fixture
-def estimated_tokens(monkeypatch):
-    """Token counts by estimate: no tiktoken download attempt, no wait for one (CI has no network)."""
-    import interviewer.grading.llm.tokens as tokens
-
-    monkeypatch.setattr(tokens, "get_encoding", lambda *args, **kwargs: None, raising=False)
-
-
-@pytest.fixture
-def fake_server():
-    with FakeOpenAIServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def closing():
-    """``closing(grader)`` returns the grader and closes its HTTP connections when the test ends."""
-    opened = []
-
-    def track(grader):
-        opened.append(grader)
-        return grader
-
-    yield track
-    for grader in opened:
-        close = getattr(grader, "aclose", None)
-        if close is not None:
-            await close()
 
 
 def as_stream(response: httpx.Response) -> httpx.Response:

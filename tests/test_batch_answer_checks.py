@@ -18,7 +18,6 @@ from interviewer.grading.choose import make_offline_grader
 from interviewer.grading.interface import Grade, GradingItem, failed_grade
 from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.testing.fake_openai_server import Reply, grading_key_points
-from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 

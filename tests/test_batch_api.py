@@ -17,7 +17,7 @@ from interviewer.batch.runner import BatchRun
 from interviewer.grading.interface import TokenUsage
 from interviewer.grading.llm.pricing import estimate_cost
 from interviewer.testing.fake_openai_server import default_grade
-from tests.llm_fixtures import BASE_URL, estimated_tokens, llm_settings  # noqa: F401
+from tests.llm_fixtures import BASE_URL
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 

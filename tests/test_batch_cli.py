@@ -9,7 +9,6 @@ import pytest
 from interviewer.batch.records import ProblemRecord, record_from_dict
 from interviewer.cli import main
 from interviewer.testing.fake_openai_server import FakeOpenAIServer
-from tests.llm_fixtures import estimated_tokens  # noqa: F401
 
 TRANSCRIPT = """\
 Candidate: Jane Doe

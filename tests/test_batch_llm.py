@@ -19,9 +19,7 @@ from interviewer.errors import LLMConfigError
 from interviewer.grading.interface import Grade, failed_grade
 from interviewer.grading.llm.chat import RateLimitInfo
 from interviewer.grading.llm.grader import make_llm_grader
-from interviewer.testing.clock import FakeClock
 from interviewer.testing.fake_openai_server import Reply
-from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 
@@ -29,12 +27,6 @@ pytestmark = pytest.mark.usefixtures("estimated_tokens")
 @pytest.fixture(scope="module")
 def matcher():
     return BankMatcher(open_bank())
-
-
-@pytest.fixture
-def clock():
-    """Time for the run loop: requeues happen at once; ``clock.slept`` has the delays asked for."""
-    return FakeClock()
 
 
 def write_answers(path, count):

@@ -202,6 +202,7 @@ def test_curly_apostrophes_are_understood():
     assert report.fillers == {"like": 1}
 
 
+@pytest.mark.perf
 def test_fast_on_a_two_hundred_word_answer():
     sentence = "um so basically the idea is that, like, you know, we randomly drop units during training. "
     answer = " ".join((sentence * 20).split()[:200])

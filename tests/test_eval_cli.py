@@ -14,7 +14,6 @@ from interviewer.cli import main
 from interviewer.eval.evaluation import pearson, rmse
 from interviewer.grading.interface import Grade, failed_grade
 from interviewer.testing.fake_openai_server import Reply
-from tests.llm_fixtures import estimated_tokens, fake_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 MOHLER_DEV = ROOT.parent / "shared" / "asag" / "mohler2011_dev.jsonl"

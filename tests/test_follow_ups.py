@@ -21,7 +21,6 @@ from interviewer.history.store import History
 from interviewer.practice.options import PracticeOptions
 from interviewer.practice.start import start_session
 from interviewer.settings import Settings
-from tests.llm_fixtures import estimated_tokens, llm_settings  # noqa: F401
 
 FIRST_ANSWER = "Dropout randomly drops neurons during training so the network does not overfit."
 FOLLOW_UP_ANSWER = (

@@ -238,6 +238,7 @@ def test_flags_are_unique_and_in_a_stable_order():
     assert find_injection_flags("") == ()
 
 
+@pytest.mark.perf
 def test_a_typical_answer_is_checked_in_well_under_a_fifth_of_a_millisecond():
     # Short answers and ~90-word answers (three joined); CPU time, best of five, so a busy machine
     # does not make the test flaky.

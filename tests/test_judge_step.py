@@ -15,7 +15,7 @@ from interviewer.grading.llm.chat import ChatReply, MalformedReply, parse_comple
 from interviewer.grading.llm.grader import LLMGrader
 from interviewer.grading.llm.judging import GradeOrigin, HINT_NOTE, check_grade, cross_check, judge
 from interviewer.grading.offline.grader import OfflineGrader
-from tests.llm_fixtures import BASE_URL, ITEM, completion_body, estimated_tokens, grade_json, llm_settings  # noqa: F401
+from tests.llm_fixtures import BASE_URL, ITEM, completion_body, grade_json
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 

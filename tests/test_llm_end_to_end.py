@@ -15,7 +15,7 @@ from interviewer.grading.follow_ups import follow_up_item
 from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.questions import Question
 from interviewer.testing.fake_openai_server import FakeOpenAIServer, FaultMix, Reply
-from tests.llm_fixtures import ITEM, closing, estimated_tokens, fake_server, grade_json  # noqa: F401
+from tests.llm_fixtures import ITEM, grade_json
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 

@@ -27,16 +27,7 @@ from interviewer.grading.llm.adapter import OpenAIChatClient
 from interviewer.grading.llm.prompts import PromptError
 from interviewer.grading.llm.tokens import estimate_tokens
 from interviewer.questions import Question
-from tests.llm_fixtures import (  # noqa: F401
-    estimated_tokens,
-    BASE_URL,
-    ITEM,
-    completion_body,
-    error_body,
-    grade_json,
-    llm_settings,
-    serve,
-)
+from tests.llm_fixtures import BASE_URL, ITEM, completion_body, error_body, grade_json, serve
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 

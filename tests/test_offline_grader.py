@@ -8,7 +8,6 @@ from interviewer.grading.interface import CRITERIA, FollowUpContext, GradingItem
 from interviewer.grading.injection import FLAG_HIDDEN_CHARS, FLAG_WHITESPACE, find_injection_flags
 from interviewer.grading.injection_rules import FLAG_DIRECT, FLAG_IGNORE, FLAG_SCORE
 from interviewer.grading.offline.grader import ADDRESSES_GRADER_CAP, VERSION, OfflineGrader
-from tests.llm_fixtures import closing, estimated_tokens, fake_server  # noqa: F401
 
 GRADER = OfflineGrader()
 

@@ -11,7 +11,7 @@ import respx
 from interviewer.errors import LLMConfigError
 from interviewer.grading.llm.chat import ChatUnavailable, parse_duration, parse_rate_limit_headers, parse_retry_after
 from interviewer.grading.llm.adapter import OpenAIChatClient
-from tests.llm_fixtures import BASE_URL, completion_body, error_body, llm_settings  # noqa: F401
+from tests.llm_fixtures import BASE_URL, completion_body, error_body
 
 SCHEMA = {"name": "t", "strict": True, "schema": {"type": "object", "properties": {}, "required": [],
                                                    "additionalProperties": False}}

@@ -14,7 +14,7 @@ from interviewer.grading.llm import tokens
 from interviewer.bank import open_bank
 from interviewer.grading.llm.chat import ChatUnavailable
 from interviewer.grading.llm.adapter import OpenAIChatClient
-from tests.llm_fixtures import BASE_URL, completion_body, error_body, llm_settings  # noqa: F401
+from tests.llm_fixtures import BASE_URL, completion_body, error_body
 
 URL = f"{BASE_URL}/chat/completions"
 MESSAGES = [{"role": "system", "content": "grade"}, {"role": "user", "content": "answer"}]

@@ -16,15 +16,8 @@ from interviewer.practice.session import PracticeSession
 from interviewer.practice.start import choose_questions, start_session
 from interviewer.settings import Settings
 from interviewer.practice.speech import Speaker, find_tts_command
+from interviewer.testing.clock import FakeClock
 from interviewer.transcript import latest_unfinished, read_transcript
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 DROPOUT_FOLLOW_UP = FollowUp(

@@ -6,6 +6,7 @@ from interviewer.history.store import History
 from interviewer.practice.options import PracticeOptions, load_preferences
 from interviewer.practice.session import PracticeSession
 from interviewer.settings import Settings
+from interviewer.testing.clock import FakeClock
 from interviewer.transcript import latest_unfinished, list_transcripts, read_transcript
 from interviewer.tui.app import make_app
 from interviewer.tui.screens.interview import InterviewScreen
@@ -13,14 +14,6 @@ from interviewer.tui.screens.summary import SummaryScreen
 
 SIZE = (100, 40)
 GOOD_ANSWER = "It adds a penalty on large weights to the loss, which reduces overfitting and keeps the model simpler."
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 5000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
@@ -262,8 +255,8 @@ async def test_resuming_a_fully_answered_session_goes_to_its_summary(settings):
     assert latest_unfinished(settings.transcripts_dir) is None
 
 
-async def test_usable_at_80x24(settings):
-    app = make_app(settings, options(count=1, timer_s=120), clock=FakeClock())
+async def test_usable_at_80x24(settings, clock):
+    app = make_app(settings, options(count=1, timer_s=120), clock=clock)  # the countdown stays at 2:00
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -309,12 +302,12 @@ asyncio.run(main())
     assert shown == "True" and heavy.strip() == "[]"
 
 
-async def test_closing_the_terminal_keeps_the_typed_answer_as_a_draft(settings):
+async def test_closing_the_terminal_keeps_the_typed_answer_as_a_draft(settings, clock):
     """SIGHUP (the terminal went away) saves what is typed, exits, and --resume puts it back."""
     import os
     import signal
 
-    app = make_app(settings, options(count=2))
+    app = make_app(settings, options(count=2), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.screen.answer_box.insert("typed when the terminal closed")
@@ -323,8 +316,9 @@ async def test_closing_the_terminal_keeps_the_typed_answer_as_a_draft(settings):
     assert app.return_value.answered == 0 and not app.return_value.finished
 
     transcript = latest_unfinished(settings.transcripts_dir)
-    resumed = PracticeSession.resume(transcript, app.bank, settings=settings, history=History(settings.history_path))
-    app = make_app(settings, session=resumed, bank=app.bank, history=resumed.history)
+    resumed = PracticeSession.resume(transcript, app.bank, settings=settings, history=History(settings.history_path),
+                                     clock=clock)
+    app = make_app(settings, session=resumed, bank=app.bank, history=resumed.history, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.answer_box.text == "typed when the terminal closed"
