@@ -15,7 +15,7 @@ from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.grading.llm.judge import validate_judgement
 from interviewer.grading.offline.grader import OfflineGrader
 from interviewer.testing.fake_openai_server import Reply
-from tests.llm_fixtures import ITEM, closing, estimated_tokens, fake_server, grade_json  # noqa: F401
+from tests.llm_fixtures import ITEM, grade_json
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 
