@@ -95,23 +95,42 @@ def _checked(name: str, value: Any) -> Any:
     return _INVALID
 
 
-def load_preferences(path: Path) -> PracticeOptions:
-    """The last saved choices, or the defaults when there are none or the file is broken."""
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return PracticeOptions()
-    if not isinstance(data, dict):
-        return PracticeOptions()
-    return PracticeOptions.from_dict(data)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_preferences(path: Path) -> PracticeOptions:
+    """The last saved choices, or the defaults when there are none or the file is broken."""
+    return PracticeOptions.from_dict(_read(path))
+
+
+def load_theme(path: Path) -> str | None:
+    """The theme chosen last time (the command palette), if any."""
+    theme = _read(path).get("theme")
+    return theme if isinstance(theme, str) and theme else None
 
 
 def save_preferences(path: Path, options: PracticeOptions) -> None:
     """Remember ``options``, less the seed (each session draws anew) and the bank (a flag or
-    INTERVIEWER_BANK chooses it; a remembered file that later moves must not stop start-up)."""
+    INTERVIEWER_BANK chooses it; a remembered file that later moves must not stop start-up).
+    The remembered theme is kept."""
+    data = options.with_changes(seed=None, bank=None).to_dict()
+    theme = load_theme(path)
+    _write(path, {**data, "theme": theme} if theme else data)
+
+
+def save_theme(path: Path, theme: str) -> None:
+    """Remember the theme beside the other preferences."""
+    _write(path, {**_read(path), "theme": theme})
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = options.with_changes(seed=None, bank=None).to_dict()
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(temporary, path)

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from interviewer.errors import UserError
-from interviewer.practice.options import PracticeOptions, load_preferences, save_preferences
+from interviewer.practice.options import PracticeOptions, load_preferences, load_theme, save_preferences, save_theme
 from interviewer.practice.session import Clock, PracticeSession
 from interviewer.settings import Settings
 from interviewer.tui.screens.interview import InterviewScreen
@@ -62,6 +62,8 @@ class InterviewerApp(App[PracticeResult]):
         self._bank = bank
         self._history = history
         self._signals: list[int] = []
+        #: Set once the remembered theme is applied: changes after that are the candidate's.
+        self._theme_loaded = False
         self.speaker = speaker
         self.clock = clock
 
@@ -86,6 +88,10 @@ class InterviewerApp(App[PracticeResult]):
 
     def on_mount(self) -> None:
         self._watch_for_hangup()
+        remembered = load_theme(self.settings.preferences_path)
+        if remembered in self.available_themes:
+            self.theme = remembered
+        self._theme_loaded = True
         if self.session is None and self.resumable:
             from interviewer.practice.start import session_label
             from interviewer.tui.screens.resume import ResumeScreen
@@ -101,6 +107,15 @@ class InterviewerApp(App[PracticeResult]):
         self.push_screen(InterviewScreen(session, speaker=self._speaker_for(session.options), resumed=session.resumed))
         if session.mode == "offline" and session.options.mode != "offline" and not self.settings.offline:
             self.notify(self.settings.offline_reason or "Grading offline.", title="Offline grading", timeout=5)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen in the palette is remembered with the other preferences."""
+        if not getattr(self, "_theme_loaded", False) or theme == load_theme(self.settings.preferences_path):
+            return
+        try:
+            save_theme(self.settings.preferences_path, theme)
+        except OSError as error:
+            self.notify(f"Could not remember the theme: {error}", severity="warning")
 
     def _watch_for_hangup(self) -> None:
         """Closing the terminal (SIGHUP) or a plain kill (SIGTERM) keeps the typed answer as a draft."""

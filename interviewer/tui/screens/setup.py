@@ -37,13 +37,14 @@ class SetupScreen(Screen):
         super().__init__()
         self.options = options
         self.topics = bank.used_topics()
-        self.bank_label = f"{bank.name or bank.path} ({len(bank)} questions)"
+        self.bank_label = f"{bank.name or bank.path}"
+        self.bank_size = len(bank)
         self.llm_unavailable = llm_unavailable
         self.tts_available = tts_available
 
     def compose(self) -> ComposeResult:
         options = self.options
-        yield Static(Content(f"Practice interview · setup · {self.bank_label}"), id="status-bar")
+        yield Static(Content(f"Setup · {self.bank_size} questions · {self.bank_label}"), id="status-bar")
         with Horizontal(id="setup-body"):
             with Vertical(id="setup-topics"):
                 yield Label("Topics [dim](none = all)[/]")
@@ -51,7 +52,8 @@ class SetupScreen(Screen):
                 yield SelectionList[str](
                     *(Selection(topic, topic, topic.lower() in chosen) for topic in self.topics), id="topics"
                 )
-            with VerticalScroll(id="setup-form"):
+            # The form scrolls on a small terminal but is no Tab stop of its own: its fields are.
+            with VerticalScroll(id="setup-form", can_focus=False):
                 with Horizontal(classes="row"):
                     yield Label("Questions", classes="field")
                     yield Input(str(options.count), type="integer", id="count", compact=True, max_length=3)
@@ -83,12 +85,12 @@ class SetupScreen(Screen):
                 with Horizontal(classes="row"):
                     yield Label("Read aloud", classes="field")
                     yield Checkbox(
-                        "questions" if self.tts_available else "no text-to-speech command found",
-                        options.speak and self.tts_available,
-                        id="speak",
-                        compact=True,
+                        "questions", options.speak and self.tts_available, id="speak", compact=True,
                         disabled=not self.tts_available,
                     )
+                if not self.tts_available:
+                    note = "No text-to-speech command found (espeak-ng, espeak, spd-say or say)."
+                    yield Static(Content.styled(note, "$text-muted"), id="speak-reason", classes="reason")
                 yield Button("Start interview  ctrl+s", id="start", variant="primary", compact=True)
         yield Footer()
 
