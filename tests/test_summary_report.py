@@ -108,7 +108,9 @@ def test_markdown_export(tmp_path):
     summary = session_summary(session_records())
     text = summary_markdown(summary, title="Deep learning practice", candidate="Ada")
     assert text.startswith("# Deep learning practice\n\nCandidate: Ada\n")
-    assert "**Average: 5.7/10 (adequate)** over 3 graded answers · 5 questions · 1 skipped · 1 could not be graded" in text
+    # One wording of the counts everywhere: a follow-up counted as one, and what skipping cost.
+    assert ("**Average: 5.7/10 (adequate)** (4.2 counting the 1 skipped as 0) · 4 questions + 1 follow-up"
+            " · 3 graded · 1 skipped · 1 not graded") in text
     assert "| 1 | What is \\| deep learning? `dl-001` | fundamentals | 8.0 (strong) | 1:00 |" in text
     assert "| 1a | ↳ " in text
     assert "3.0 (weak) (hint)" in text and "| skipped |" in text and "not graded" in text

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterable
 from interviewer.history.store import Attempt
 from interviewer.history.stats import parse_time
 from interviewer.questions import Question
+from interviewer.tally import tally
 
 if TYPE_CHECKING:
     from interviewer.bank import QuestionBank
@@ -212,13 +213,12 @@ def review_items(
 
 
 def _topic_averages(attempts: list[Attempt]) -> dict[str, float]:
-    scores: dict[str, list[float]] = {}
+    """Each topic's average, the same figure ``interviewer stats`` shows (``interviewer.tally``)."""
+    by_topic: dict[str, list[Attempt]] = {}
     for attempt in attempts:
-        if attempt.score is not None:
-            scores.setdefault(attempt.topic, []).append(attempt.score)
-        elif attempt.skipped:
-            scores.setdefault(attempt.topic, []).append(0.0)
-    return {topic: sum(values) / len(values) for topic, values in scores.items()}
+        by_topic.setdefault(attempt.topic, []).append(attempt)
+    averages = {topic: tally(rows).average for topic, rows in by_topic.items()}
+    return {topic: average for topic, average in averages.items() if average is not None}
 
 
 def _due_reason(state: ReviewState, now: datetime) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from interviewer.questions import TOPICS
+from interviewer.tally import Tally, mean, tally
 
 if TYPE_CHECKING:
     from interviewer.history.store import Attempt
@@ -29,9 +30,11 @@ class TopicStats:
     questions: int
     average: float | None
     #: Average of the last (up to 5) graded attempts minus the (up to 5) before them;
-    #: None until there are two graded attempts. Positive means improving.
+    #: None until there are graded attempts from two sessions. Positive means improving.
     trend: float | None
     last_practised: str | None
+    skipped: int = 0
+    follow_ups: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,19 @@ class HistoryStats:
     topics: tuple[TopicStats, ...] = ()
     by_day: tuple[SeriesPoint, ...] = ()
     by_session: tuple[SeriesPoint, ...] = ()
+    skipped: int = 0
+    follow_ups: int = 0
+    #: The average counting each skipped attempt as 0 (see ``interviewer.tally``).
+    average_with_skipped: float | None = None
+
+    @property
+    def tally(self) -> Tally:
+        """The counts in the one wording the summary and its export use."""
+        return Tally(
+            questions=self.attempts - self.follow_ups, follow_ups=self.follow_ups, graded=self.graded,
+            skipped=self.skipped, failed=self.attempts - self.graded - self.skipped,
+            average=self.average, average_with_skipped=self.average_with_skipped,
+        )
 
     @property
     def empty(self) -> bool:
@@ -76,8 +92,13 @@ class HistoryStats:
         return data
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+def session_trend(rows: Sequence["Attempt"], window: int = TREND_WINDOW) -> float | None:
+    """The ``trend`` of these attempts' scores, once they come from two sessions or more
+    (one session's answers say nothing about progress)."""
+    graded = [a for a in rows if a.score is not None]
+    if len({a.session_id for a in graded}) < 2:
+        return None
+    return trend([a.score for a in graded], window)
 
 
 def trend(scores: Sequence[float], window: int = TREND_WINDOW) -> float | None:
@@ -115,7 +136,7 @@ def _series(groups: dict[str, list["Attempt"]]) -> tuple[SeriesPoint, ...]:
     for label, rows in groups.items():
         scores = [a.score for a in rows if a.score is not None]
         points.append(
-            SeriesPoint(label, len(rows), len(scores), _mean(scores), min(a.answered_at for a in rows))
+            SeriesPoint(label, len(rows), len(scores), mean(scores), min(a.answered_at for a in rows))
         )
     return tuple(sorted(points, key=lambda p: (parse_time(p.started_at), p.label)))
 
@@ -125,7 +146,7 @@ def compute_stats(attempts: Iterable["Attempt"]) -> HistoryStats:
     rows = sorted(attempts, key=lambda a: parse_time(a.answered_at))
     if not rows:
         return HistoryStats(0, 0, 0, 0, None, None, None, None)
-    scores = [a.score for a in rows if a.score is not None]
+    overall = tally(rows)
     by_topic: dict[str, list[Attempt]] = {}
     by_day: dict[str, list[Attempt]] = {}
     by_session: dict[str, list[Attempt]] = {}
@@ -136,28 +157,33 @@ def compute_stats(attempts: Iterable["Attempt"]) -> HistoryStats:
     topics = []
     for name in _ordered_topics(by_topic):
         topic_rows = by_topic[name]
-        topic_scores = [a.score for a in topic_rows if a.score is not None]
+        counts = tally(topic_rows)
         topics.append(
             TopicStats(
                 topic=name,
                 attempts=len(topic_rows),
-                graded=len(topic_scores),
+                graded=counts.graded,
                 questions=len({a.question_id for a in topic_rows}),
-                average=_mean(topic_scores),
-                trend=trend(topic_scores),
+                average=counts.average,
+                trend=session_trend(topic_rows),
                 last_practised=topic_rows[-1].answered_at,
+                skipped=counts.skipped,
+                follow_ups=counts.follow_ups,
             )
         )
     return HistoryStats(
         attempts=len(rows),
-        graded=len(scores),
+        graded=overall.graded,
         sessions=len(by_session),
         questions=len({a.question_id for a in rows}),
-        average=_mean(scores),
-        trend=trend(scores),
+        average=overall.average,
+        trend=session_trend(rows),
         first_at=rows[0].answered_at,
         last_at=rows[-1].answered_at,
         topics=tuple(topics),
         by_day=_series(by_day),
         by_session=_series(by_session),
+        skipped=overall.skipped,
+        follow_ups=overall.follow_ups,
+        average_with_skipped=overall.average_with_skipped,
     )

@@ -14,6 +14,7 @@ from typing import Any
 from interviewer.text.delivery import format_seconds
 from interviewer.answer_record import AnswerRecord
 from interviewer.grading.interface import Grade, TokenUsage, score_band
+from interviewer.tally import Tally, mean, tally
 
 STRONG_SCORE = 7.0
 WEAK_SCORE = 5.0
@@ -75,6 +76,11 @@ class SessionSummary:
         return len(self.rows) - self.skipped
 
     @property
+    def tally(self) -> Tally:
+        """The counts and averages, worded the same way on screen and in the export."""
+        return tally(self.rows)
+
+    @property
     def band(self) -> str:
         return score_band(self.average)
 
@@ -98,10 +104,6 @@ class SessionSummary:
         data["answered"] = self.answered
         data["band"] = self.band
         return data
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
 
 
 def _latest_per_question(answers: list[AnswerRecord]) -> list[AnswerRecord]:
@@ -156,7 +158,7 @@ def session_summary(answers: list[AnswerRecord]) -> SessionSummary:
 
 
 def _summarise(rows: list[SummaryRow], grades: list[Grade], fillers: dict[str, int], words: int) -> SessionSummary:
-    scores = [r.score for r in rows if r.score is not None]
+    counts = tally(rows)
     by_topic: dict[str, list[SummaryRow]] = {}
     for row in rows:
         by_topic.setdefault(row.topic, []).append(row)
@@ -165,7 +167,7 @@ def _summarise(rows: list[SummaryRow], grades: list[Grade], fillers: dict[str, i
             topic=name,
             answers=len(topic_rows),
             graded=sum(r.score is not None for r in topic_rows),
-            average=_mean([r.score for r in topic_rows if r.score is not None]),
+            average=mean([r.score for r in topic_rows if r.score is not None]),
         )
         for name, topic_rows in by_topic.items()
     )
@@ -179,10 +181,10 @@ def _summarise(rows: list[SummaryRow], grades: list[Grade], fillers: dict[str, i
     costs = [g.cost_usd for g in grades if g.cost_usd is not None]
     return SessionSummary(
         rows=tuple(rows),
-        graded=len(scores),
-        skipped=sum(r.skipped for r in rows),
-        failed=sum(r.failed for r in rows),
-        average=_mean(scores),
+        graded=counts.graded,
+        skipped=counts.skipped,
+        failed=counts.failed,
+        average=counts.average,
         topics=topics,
         strongest_topic=strongest,
         weakest_topic=weakest,
@@ -225,25 +227,26 @@ def _time_cell(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def summary_headline(summary: SessionSummary) -> str:
+    """``**Average: 6.2/10 (good)** (4.9 counting the 1 skipped as 0) · 4 questions + 1 follow-up · ...``"""
+    counts = summary.tally
+    if summary.average is None:
+        headline = "**No answer was graded.**"
+    else:
+        note = counts.skipped_note()
+        headline = f"**Average: {summary.average:.1f}/10 ({summary.band})**" + (f" ({note})" if note else "")
+    details = [counts.counts()]
+    if summary.total_time_s:
+        details.append(f"total time {format_seconds(summary.total_time_s)}")
+    return f"{headline} · {' · '.join(details)}"
+
+
 def summary_markdown(summary: SessionSummary, title: str = "Practice interview", candidate: str = "") -> str:
     """The summary as a Markdown document: questions, topics, strengths and weaknesses, cost."""
     out = [f"# {title}", ""]
     if candidate:
         out += [f"Candidate: {candidate}", ""]
-    if summary.average is None:
-        headline = "**No answer was graded.**"
-    else:
-        headline = f"**Average: {summary.average:.1f}/10 ({summary.band})** over {summary.graded} graded answer" + (
-            "s" if summary.graded != 1 else ""
-        )
-    details = [f"{len(summary.rows)} question{'s' if len(summary.rows) != 1 else ''}"]
-    if summary.skipped:
-        details.append(f"{summary.skipped} skipped")
-    if summary.failed:
-        details.append(f"{summary.failed} could not be graded")
-    if summary.total_time_s:
-        details.append(f"total time {format_seconds(summary.total_time_s)}")
-    out += [f"{headline} · {' · '.join(details)}", ""]
+    out += [summary_headline(summary), ""]
 
     out += ["## Questions", "", "| # | Question | Topic | Score | Time |", "|---|---|---|---:|---:|"]
     for row in summary.rows:

@@ -51,11 +51,13 @@ class HistoryScreen(Screen):
                 yield Static("No history yet: answer a few questions and it will show here.", id="history-empty")
             else:
                 average = "-" if stats.average is None else f"{stats.average:.1f}"
+                counts = stats.tally
+                note = counts.skipped_note()
                 yield Static(
                     Content.assemble(
                         (f"Average {average}/10", f"bold {score_style(stats.average)}"),
-                        f"  over {_count(stats.graded, 'graded answer')}, {_count(stats.questions, 'question')}, "
-                        f"{_count(stats.sessions, 'session')}  ",
+                        (f" ({note})" if note else "", "$text-muted"),
+                        f"  {counts.counts()} · {_count(stats.sessions, 'session')}  ",
                         (_trend(stats.trend) if stats.trend is not None else "", "bold"),
                     ),
                     id="history-headline",
@@ -65,11 +67,12 @@ class HistoryScreen(Screen):
                 yield Static("Average per topic", classes="section-title")
                 yield ScoreChart([(t.topic, t.average) for t in stats.topics], id="history-topic-chart")
                 table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-                table.add_columns("Topic", "Answers", "Questions", "Average", "Trend", "Last")
+                table.add_columns("Topic", "Graded", "Skipped", "Questions", "Average", "Trend", "Last")
                 for topic in stats.topics:
                     average = "-" if topic.average is None else f"{topic.average:.1f}"
                     last = local_day(topic.last_practised) if topic.last_practised else "-"
-                    cells = (topic.topic, str(topic.attempts), str(topic.questions), average, _trend(topic.trend), last)
+                    cells = (topic.topic, str(topic.graded), str(topic.skipped), str(topic.questions), average,
+                             _trend(topic.trend), last)
                     table.add_row(*(Text(c) for c in cells))  # Text: a topic name is not markup
                 yield table
                 recent = stats.by_session[-RECENT_SESSIONS:]

@@ -27,16 +27,13 @@ def _time(seconds: float | None) -> str:
 
 
 def headline(summary: SessionSummary) -> Content:
+    counts = summary.tally
     if summary.average is None:
         first = Content.styled("No answer was graded.", "bold")
     else:
         first = Content.styled(f"Average {summary.average:.1f}/10 · {summary.band}", f"bold {score_style(summary.average)}")
-    details = [f"{summary.graded} graded"]
-    if summary.skipped:
-        details.append(f"{summary.skipped} skipped")
-    if summary.failed:
-        details.append(f"{summary.failed} not graded")
-    details.append(f"time used {format_seconds(summary.total_time_s)}")
+    note = counts.skipped_note()
+    details = ([note] if note else []) + [counts.counts(), f"time used {format_seconds(summary.total_time_s)}"]
     return Content.assemble(first, ("  " + " · ".join(details), "$text-muted"))
 
 
