@@ -61,6 +61,11 @@ class Turn:
     timed_out: bool = False
     grade: Grade | None = None
     grader: Grader | None = None
+    #: A spoken answer: its ``SpokenTranscript`` (all recordings joined), the samples, and
+    #: the kept audio file (relative to the transcript's folder; None when not kept).
+    spoken: Any = None
+    samples: list = field(default_factory=list)
+    audio: str | None = None
 
     @property
     def is_follow_up(self) -> bool:
@@ -91,6 +96,15 @@ def main_item(question: Question) -> GradingItem:
         topic=question.topic,
         point_kinds=question.point_kinds,
     )
+
+
+def _measured(turn: Turn):
+    """Delivery measured from the answer's recordings; None for a typed answer."""
+    if turn.spoken is None or not turn.answer.strip():
+        return None
+    from interviewer.voice.measured import measure_delivery
+
+    return measure_delivery(turn.spoken)
 
 
 def delivery_of(turn: Turn):
@@ -233,6 +247,25 @@ class PracticeSession:
         return 0 if turn is None else len([p for p in turn.base_item.key_points if p not in turn.hints])
 
     # -- answering --------------------------------------------------------------------------
+
+    def attach_recording(self, spoken, samples, keep_audio: bool = True) -> None:
+        """A recording of the current answer, transcribed: kept for measured delivery (and its audio
+        beside the transcript unless ``keep_audio`` is off). Several recordings of one answer join."""
+        from interviewer.voice.spoken import joined
+
+        turn = self._require_turn()
+        turn.spoken = joined(turn.spoken, spoken)
+        turn.samples.append(samples)
+        if keep_audio:
+            import numpy
+
+            from interviewer.voice.answer_audio import save_answer_audio
+
+            try:
+                turn.audio = save_answer_audio(self.transcript_path, turn.question.id, turn.follow_up_of,
+                                               turn.attempt, numpy.concatenate(turn.samples))
+            except OSError as error:
+                self.warnings.append(f"the recording was not kept: {error}")
 
     def submit(self, answer: str, timed_out: bool = False) -> Turn:
         """Stop the timer and keep the answer; grade it next with ``grade``."""
@@ -390,6 +423,8 @@ class PracticeSession:
             grade=grade,
             skipped=grade is None,
             delivery=delivery_of(turn) if turn.answer.strip() else None,
+            spoken=_measured(turn),
+            audio=turn.audio,
             hints=tuple(turn.hints),
             time_taken_s=turn.time_taken_s,
             time_limit_s=self.timer_s or None,

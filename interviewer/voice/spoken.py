@@ -68,3 +68,16 @@ class SpokenTranscript:
             elapsed_s=float(data.get("elapsed_s", 0.0)),
             cpu_s=float(data.get("cpu_s", 0.0)),
         )
+
+
+def joined(first: SpokenTranscript | None, second: SpokenTranscript) -> SpokenTranscript:
+    """Two recordings of one answer as one: the second's words shifted by the first's length."""
+    if first is None:
+        return second
+    shift = first.duration_s
+    moved = tuple(SpokenWord(w.text, w.start + shift, w.end + shift, w.probability) for w in second.words)
+    return SpokenTranscript(
+        text=f"{first.text} {second.text}".strip(), words=first.words + moved,
+        duration_s=first.duration_s + second.duration_s, model=second.model, source=None,
+        language=second.language, elapsed_s=first.elapsed_s + second.elapsed_s, cpu_s=first.cpu_s + second.cpu_s,
+    )

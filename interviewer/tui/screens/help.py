@@ -15,6 +15,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("ctrl+s", "submit the answer for grading"),
         ("ctrl+t", "hint: reveal one key point (recorded with the answer)"),
         ("ctrl+r", "repeat the question"),
+        ("ctrl+o", "push to talk: start / stop recording; the transcript lands in the box (voice extra)"),
         ("ctrl+n", "skip the question (recorded as skipped)"),
     )),
     ("After the grade", (

@@ -19,6 +19,7 @@ from interviewer.tui.messages import FeedbackDelta, FollowUpReady, GradeFinished
 from interviewer.tui.widgets.countdown import Countdown
 from interviewer.tui.widgets.feedback import FeedbackPanel
 from interviewer.tui.widgets.grade_bar import GradeBar
+from interviewer.tui.widgets.voice_input import TALK_KEY, VoiceInput
 
 TRANSITIONS = ("Next question.", "Let's move on.", "Here's another one.", "Now, something different.")
 SUBMIT_HELP = "ctrl+s submit · Enter = new line"
@@ -29,7 +30,7 @@ EXPIRED_GRACE_S = 1.0
 
 #: Actions enabled in each state of the screen (the footer shows only these).
 STATE_ACTIONS: dict[str, frozenset[str]] = {
-    "answering": frozenset({"submit", "skip", "hint", "repeat"}),
+    "answering": frozenset({"submit", "skip", "hint", "repeat", "talk"}),
     "grading": frozenset(),
     "thinking": frozenset(),
     "feedback": frozenset({"next", "follow_up", "reference", "try_again"}),
@@ -47,6 +48,7 @@ class InterviewScreen(Screen):
         Binding("ctrl+s", "submit", "Submit"),
         Binding("ctrl+t", "hint", "Hint"),
         Binding("ctrl+r", "repeat", "Repeat"),
+        Binding(TALK_KEY, "talk", "Talk"),
         Binding("ctrl+n", "skip", "Skip"),
         Binding("n,enter", "next", "Next", key_display="n"),
         Binding("f", "follow_up", "Follow-up"),
@@ -62,6 +64,7 @@ class InterviewScreen(Screen):
         ("submit", "Submit answer", "Grade the answer typed so far"),
         ("hint", "Hint", "Reveal one key point (recorded with the answer)"),
         ("repeat", "Repeat the question", "Ask the current question again"),
+        ("talk", "Push to talk", "Start or stop recording a spoken answer (the voice extra)"),
         ("skip", "Skip question", "Skip this question (recorded as skipped)"),
         ("next", "Next question", "Go on to the next question"),
         ("follow_up", "Answer a follow-up", "Get a follow-up question on this answer"),
@@ -88,6 +91,7 @@ class InterviewScreen(Screen):
             yield Countdown(clock=self.session.clock, id="countdown")
         yield VerticalScroll(id="conversation")
         yield GradeBar(id="grade-bar")
+        yield VoiceInput(self.session.settings.home, id="voice")
         answer = TextArea(id="answer", soft_wrap=True, tab_behavior="focus", placeholder="Type your answer here…")
         answer.border_title = "Your answer"
         answer.border_subtitle = SUBMIT_HELP
@@ -168,6 +172,7 @@ class InterviewScreen(Screen):
                 self.say(f"Chosen for review: {reason}", "note")
         for point in turn.hints:
             self.say(f"Hint (already shown): {point}", "note")
+        self.query_one(VoiceInput).cancel()
         box = self.answer_box
         box.text = turn.answer
         if turn.answer:
@@ -258,6 +263,39 @@ class InterviewScreen(Screen):
         if turn is not None:
             self.say(f"Sure. {turn.prompt}")
             self.speak(turn.prompt)
+
+    def action_talk(self) -> None:
+        """Push to talk: start recording, or stop and put the transcript in the answer box."""
+        turn = self.session.turn
+        if turn is None:
+            return
+        problem = self.query_one(VoiceInput).toggle(turn.prompt, turn.base_item.key_points)
+        if problem:
+            self.notify(problem, severity="warning", timeout=6)
+
+    def on_voice_input_transcribed(self, message: VoiceInput.Transcribed) -> None:
+        voice = self.query_one(VoiceInput)
+        voice.finished()
+        if self.state != "answering" or self.session.turn is None:
+            return
+        from interviewer.voice.settings import VoiceSettings
+
+        keep = VoiceSettings.from_env(self.session.settings.home).keep_audio
+        self.session.attach_recording(message.spoken, message.samples, keep_audio=keep)
+        self.show_warnings()
+        box = self.answer_box
+        text = message.spoken.text
+        if not text:
+            self.notify("Nothing was heard in that recording.", severity="warning")
+            return
+        box.text = f"{box.text.rstrip()} {text}".strip() if box.text.strip() else text
+        box.move_cursor(box.document.end)
+        box.focus()
+        self.notify("Transcribed: edit it if needed, then ctrl+s to submit.", timeout=4)
+
+    def on_voice_input_failed(self, message: VoiceInput.Failed) -> None:
+        self.query_one(VoiceInput).finished()
+        self.notify(message.reason, severity="error", timeout=8)
 
     @on(TextArea.Changed, "#answer")
     def answer_changed(self) -> None:
