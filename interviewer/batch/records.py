@@ -116,22 +116,38 @@ def record_from_dict(data: dict[str, Any]) -> OutputRecord:
 
 
 def read_output(path: Path | str) -> Iterator[OutputRecord]:
-    """The records of an output file, each key once (the first), unreadable lines skipped."""
-    seen: set[str] = set()
+    """The records of an output file, each key once, unreadable lines skipped. The one kept is a
+    key's first graded record, else its last (a rerun appends a new record for an answer that
+    failed for a passing cause: its grade, or the newest reason it failed)."""
+    chosen: dict[str, tuple[int, bool]] = {}
     with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
+        for number, line in enumerate(handle):
+            key, graded = _key_of(line)
+            if key is not None and not chosen.get(key, (0, False))[1]:
+                chosen[key] = (number, graded)
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle):
             try:
                 data = json.loads(line)
                 record = record_from_dict(data) if isinstance(data, dict) else None
             except (ValueError, RecordError):
                 continue
-            if record is None:
+            if record is None or (record.key is not None and chosen.get(record.key, (None,))[0] != number):
                 continue
-            if record.key is not None:
-                if record.key in seen:
-                    continue
-                seen.add(record.key)
             yield record
+
+
+def _key_of(line: str) -> tuple[str | None, bool]:
+    """A line's key and whether it holds a grade (any record version)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None, False
+    key = data.get("key") if isinstance(data, dict) else None
+    if not isinstance(key, str):
+        return None, False
+    grade = data.get("grade") if data.get("v", 1) != 1 else data
+    return key, isinstance(grade, dict) and grade.get("score") is not None
 
 
 def delivery_metrics(item: InputItem) -> DeliveryReport | None:

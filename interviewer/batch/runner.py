@@ -25,7 +25,7 @@ from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import BankMatcher, Match, grading_item
 from interviewer.batch.answer_checks import AnswerChecks
 from interviewer.batch.offline_pool import default_workers, grade_chunk, init_worker
-from interviewer.batch.records import (NO_REFERENCE_NOTE, UNMATCHED_ERROR, OutputRecord, answer_record,
+from interviewer.batch.records import (INPUT_ERROR, NO_REFERENCE_NOTE, UNMATCHED_ERROR, OutputRecord, answer_record,
                                       delivery_metrics, dumps, problem_record)
 from interviewer.batch.scheduler import GradingScheduler, Job, default_estimate
 from interviewer.grading.interface import CachesGrades, Grade, GradingItem, close_grader
@@ -62,9 +62,26 @@ class BatchStats:
 # --------------------------------------------------------------------------- the output file
 
 
-def scan_output(path: Path) -> set[str]:
-    """Keys already in an output file. A torn last line (a kill mid-write) is cut off the file;
-    a last record that lacks only its newline keeps its place and gets the newline."""
+def needs_regrading(record: dict[str, Any], retry_failed: bool = False) -> bool:
+    """Whether an output line is a failed grade to try again: a failure from a passing cause
+    (timeout, lost connection, 408/409/429/5xx: the grade says ``retryable``) always, any other
+    failed answer only with ``retry_failed``. Input problems never."""
+    if record.get("kind") == INPUT_ERROR:
+        return False
+    grade = record.get("grade") if record.get("v", 1) != 1 else record
+    grade = grade if isinstance(grade, dict) else {}
+    score = grade.get("score") if grade else record.get("score")
+    if score is not None or not (record.get("error") or grade.get("error")):
+        return False
+    return bool(grade.get("retryable")) or retry_failed
+
+
+def scan_output(path: Path, retry_failed: bool = False) -> set[str]:
+    """Keys already in an output file whose last record is final (see ``needs_regrading``: a key
+    that failed for a passing cause is graded again, and appended; its newer record wins).
+
+    A torn last line (a kill mid-write) is cut off the file; a last record that lacks only its
+    newline keeps its place and gets the newline."""
     done: set[str] = set()
     path = Path(path)
     if not path.exists():
@@ -81,7 +98,10 @@ def scan_output(path: Path) -> set[str]:
             except ValueError:
                 record = None
             if isinstance(record, dict) and isinstance(record.get("key"), str):
-                done.add(record["key"])
+                if needs_regrading(record, retry_failed):
+                    done.discard(record["key"])
+                else:
+                    done.add(record["key"])
                 good_end, needs_newline = offset, not complete
             elif complete:
                 good_end = offset  # an unreadable line in the middle is left as it is
@@ -294,7 +314,8 @@ class BatchRun:
             grader.disable_cache()
         scheduler = GradingScheduler(
             grader, concurrency=concurrency, max_attempts=max_attempts, estimate=estimate_tokens or default_estimate,
-            max_output_tokens=max_output_tokens, rng=random.Random(seed), clock=self.clock, sleep=self.sleep)
+            max_output_tokens=max_output_tokens, rng=random.Random(seed), clock=self.clock, sleep=self.sleep,
+            notice=self.on_notice)
         started = self.clock()
         with OutputWriter(self.out_path) as writer:
             pending = (((item, match), grading) for item, match, grading in self.pending(entries, writer))

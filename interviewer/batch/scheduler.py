@@ -25,6 +25,8 @@ from interviewer.grading.interface import Grade, Grader, GradingItem, ReportsRat
 #: Tokens a grading prompt adds around the question, reference and answer (system prompt, rubric).
 PROMPT_OVERHEAD_TOKENS = 700
 RETRY, FRESH, STOP = 0, 1, 2
+#: A requeue at least this long is announced (``notice``).
+LONG_WAIT_S = 10.0
 
 Work = TypeVar("Work")
 Sleep = Callable[[float], Awaitable[Any]]
@@ -58,7 +60,7 @@ class GradingScheduler:
     def __init__(self, grader: Grader, *, concurrency: int = 8, max_attempts: int = 6,
                  estimate: Callable[[str], int] = default_estimate, max_output_tokens: int = 900,
                  rng: random.Random | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep):
+                 sleep: Sleep = asyncio.sleep, notice: Callable[[str], None] | None = None):
         self.grader = grader
         self.concurrency = max(1, concurrency)
         self.max_attempts = max(1, max_attempts)
@@ -70,6 +72,22 @@ class GradingScheduler:
         #: Grading calls made (a cached grade or a repair counts once) and failures requeued.
         self.attempts = 0
         self.requeued = 0
+        self.clock = clock
+        #: Called with one line when the server asks for a long wait (``LONG_WAIT_S`` or more).
+        self.notice = notice
+        #: Clock time until which the last long wait was announced.
+        self.waiting_until = float("-inf")
+
+    def say_long_wait(self, delay: float, grade: Grade) -> None:
+        """One visible line when a requeue waits long (not one per waiting answer)."""
+        if delay < LONG_WAIT_S or self.notice is None:
+            return
+        now = self.clock()
+        if now + delay <= self.waiting_until + 1.0:
+            return
+        self.waiting_until = now + delay
+        asked = "as the server asked (Retry-After)" if grade.retry_after_s is not None else "before trying again"
+        self.notice(f"waiting {delay:.0f}s {asked}: {grade.error}")
 
     def _tokens(self, grading: GradingItem) -> float:
         text = "\n".join((grading.question, grading.reference, "\n".join(grading.key_points), grading.answer))
@@ -187,6 +205,7 @@ class _Loop:
         """Back in the queue after the server's Retry-After (however long), else a back-off."""
         delay = grade.retry_after_s if grade.retry_after_s is not None else backoff_delay(job.attempts, self.s.rng)
         self.s.requeued += 1
+        self.s.say_long_wait(delay, grade)
 
         async def put_back() -> None:
             await self.s.sleep(max(0.0, delay))

@@ -26,7 +26,9 @@ a close enough wording; an answer with its own reference is graded against that.
 
 Results are appended to --out (JSONL, one record per answer) as they come, so a run that
 stops can be continued: run the same command again (or add --resume) and answers already
-in the output are skipped, never sent again."""
+in the output are skipped, never sent again. Answers that failed for a passing cause
+(timeout, lost connection, rate limit, server error) are graded again by a rerun, and
+their new record supersedes the failure; --retry-failed also regrades the others."""
 
 EPILOG = """\
 examples:
@@ -70,6 +72,9 @@ def register(subparsers) -> None:
     grade.add_argument("--workers", type=positive_int, default=None, metavar="N",
                        help="offline grading processes (default: one per spare CPU, at most 4, none on 1-2 CPUs; "
                        "1 = grade in this process)")
+    grade.add_argument("--retry-failed", action="store_true",
+                       help="also grade again answers whose earlier failure was permanent "
+                       "(e.g. an invalid reply after the repair request)")
     grade.add_argument("--max-attempts", type=positive_int, default=None, metavar="N",
                        help="tries per answer on rate limits and server errors (default 6)")
     grade.set_defaults(run=run)
@@ -174,11 +179,13 @@ def run(args: argparse.Namespace, settings) -> int:
     matcher = BankMatcher(bank, threshold)
 
     existed = out_path.exists() and out_path.stat().st_size > 0
-    done = scan_output(out_path)
+    done = scan_output(out_path, retry_failed=args.retry_failed)
     if mode == "offline" and not args.offline:
         print(f"interviewer: {settings.offline_reason}", file=sys.stderr)
     if existed:
-        print(f"interviewer: resuming {out_path}: {len(done)} record(s) already there are skipped", file=sys.stderr)
+        print(f"interviewer: resuming {out_path}: {len(done)} record(s) already there are skipped; "
+              f"failures from passing causes{' and --retry-failed ones' if args.retry_failed else ''} "
+              "are graded again", file=sys.stderr)
     elif args.resume and not args.batch_api:
         print(f"interviewer: nothing to resume in {out_path}; starting", file=sys.stderr)
 

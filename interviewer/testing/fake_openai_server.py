@@ -43,7 +43,8 @@ What it answers (first match wins, per chat request):
 ``Reply(refusal="I can't")``, ``Reply.rate_limited(retry_after=0.01)``,
 ``Reply.server_error(500)``, ``Reply.malformed()``, ``Reply.dropped()``,
 ``Reply.dropped_mid_stream()``, ``Reply.bad_request("msg", param="seed")``;
-``delay_s`` adds latency, ``chunk_chars``/``chunk_delay_s`` shape the stream,
+``delay_s`` adds latency, ``chunk_chars``/``chunk_delay_s`` shape the stream, ``trickle_s``
+sends a plain reply a byte at a time (``server.hung_up`` counts replies the client left),
 ``usage=(prompt, completion)`` overrides the counted usage, ``headers`` adds headers.
 Every response carries ``x-ratelimit-*`` headers (``server.rate_limit_headers``).
 ``server.latency_s`` delays every chat reply (set it any time). The server is a
@@ -128,8 +129,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(reply.status, reply.body, reply.headers)
         elif request.streamed:
             self._stream(request, reply)
+        elif reply.trickle_s:
+            self._trickle(json.dumps(self._completion(request, reply)).encode(), reply)
         else:
             self._send(200, json.dumps(self._completion(request, reply)).encode(), reply.headers)
+
+    def _trickle(self, body: bytes, reply: Reply) -> None:
+        """Headers at once, then the body a byte at a time; a client that hangs up is counted."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for index in range(len(body)):
+                self.wfile.write(body[index:index + 1])
+                self.wfile.flush()
+                time.sleep(reply.trickle_s)
+        except OSError:
+            self.close_connection = True
+            with self.server.owner._lock:
+                self.server.owner.hung_up += 1
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -184,7 +203,13 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.drop_mid_stream and index >= max(1, len(pieces) // 2):
                 self._drop()
                 return
-            event({key: piece})
+            try:
+                event({key: piece})
+            except OSError:  # the client hung up (its deadline): stop generating, as real servers do
+                self.close_connection = True
+                with self.server.owner._lock:
+                    self.server.owner.hung_up += 1
+                return
             if reply.chunk_delay_s:
                 time.sleep(reply.chunk_delay_s)
         if reply.drop_mid_stream:
@@ -251,6 +276,8 @@ class FakeOpenAIServer:
             "x-ratelimit-reset-tokens": "1s",
         }
         self.requests: list[RecordedRequest] = []
+        #: Replies the client hung up on before they were sent in full.
+        self.hung_up = 0
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._connections: set = set()

@@ -40,6 +40,8 @@ class Reply:
     usage: tuple[int, int] | None = None
     chunk_chars: int = 16
     chunk_delay_s: float = 0.0
+    #: Send a plain reply one byte at a time, this long apart (a server that trickles).
+    trickle_s: float = 0.0
 
     @classmethod
     def text(cls, content: str, **options: Any) -> "Reply":

@@ -46,6 +46,7 @@ from interviewer.grading.llm.chat import (
     parse_retry_after,
     usage_of,
 )
+from interviewer.grading.llm.deadline import deadline_client
 from interviewer.grading.llm.server_profile import MODES_FILE, ProfileStore, ServerProfile, next_profile, response_format
 from interviewer.safe_text import without_credentials
 from interviewer.settings import Settings
@@ -117,9 +118,7 @@ class OpenAIChatClient:
         #: posted with plain httpx: no SDK import before the first request, no typed layer.
         self._http: httpx.AsyncClient | None = None
         if self.max_retries == 0:
-            self._http = http_client or httpx.AsyncClient(
-                timeout=settings.timeout_s, limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-                verify=_tls_context(self.base_url))
+            self._http = http_client or deadline_client(settings.timeout_s, _tls_context(self.base_url))
             self._url = _join(self.base_url, "/chat/completions")
             self._headers = _auth_headers(settings.api_key)
         else:
@@ -141,7 +140,8 @@ class OpenAIChatClient:
                 base_url=self.base_url,
                 timeout=self.settings.timeout_s,
                 max_retries=self.max_retries,
-                http_client=self._http_client,
+                # One deadline per request, body included (``deadline``); the SDK's pool limits.
+                http_client=self._http_client or deadline_client(self.settings.timeout_s, _tls_context(self.base_url)),
             )
         return self._sdk_client
 
@@ -215,7 +215,8 @@ class OpenAIChatClient:
                 if changed is None or adjustments >= MAX_ADJUSTMENTS:
                     if error.status_code == 400:
                         raise ChatUnavailable(
-                            f"the server rejected the request (HTTP 400): {_error_text(error)}", retryable=False
+                            f"the server rejected the request (HTTP 400): {_error_text(error)}", retryable=False,
+                            cause="rejected",
                         ) from None
                     raise self._map_error(error) from None
                 adjustments += 1
@@ -223,7 +224,8 @@ class OpenAIChatClient:
             except (MalformedReply, _Dropped) as fault:
                 self._reached = True
                 if body_retries <= 0:
-                    raise ChatUnavailable(str(fault), retryable=True) from None
+                    cause = "connection" if isinstance(fault, _Dropped) else "malformed"
+                    raise ChatUnavailable(str(fault), retryable=True, cause=cause) from None
                 body_retries -= 1
                 on_delta = None  # a second stream would repeat text the listener already has
             except openai.APIError as error:
@@ -305,7 +307,8 @@ class OpenAIChatClient:
                         finish_reason = choice.finish_reason
         except httpx.TimeoutException:
             raise ChatUnavailable(
-                f"the server stopped sending after {self.settings.timeout_s:g}s (timeout)", retryable=True
+                f"the reply did not finish within the {self.settings.timeout_s:g}s deadline (timeout)",
+                retryable=True, cause="timeout",
             ) from None
         except httpx.TransportError as error:
             raise _Dropped(f"the connection dropped in the middle of the reply ({error.__class__.__name__})") from None
@@ -364,9 +367,9 @@ class OpenAIChatClient:
             )
         if isinstance(error, openai.APITimeoutError):
             return ChatUnavailable(
-                f"the server did not answer within {self.settings.timeout_s:g}s "
+                f"the server did not answer within the {self.settings.timeout_s:g}s deadline "
                 f"(timeout, after {self.max_retries} retries)",
-                retryable=True,
+                retryable=True, cause="timeout",
             )
         if isinstance(error, openai.APIConnectionError):
             cause = error.__cause__
@@ -378,10 +381,10 @@ class OpenAIChatClient:
             return ChatUnavailable(
                 f"the connection to the server failed ({cause.__class__.__name__ if cause else 'connection error'}) "
                 f"after {self.max_retries} retries",
-                retryable=True,
+                retryable=True, cause="connection",
             )
         if isinstance(error, openai.APIResponseValidationError):
-            return ChatUnavailable("the server sent a malformed response", retryable=True)
+            return ChatUnavailable("the server sent a malformed response", retryable=True, cause="malformed")
         return ChatUnavailable(f"the LLM request failed: {_error_text(error)}", retryable=True)
 
 

@@ -75,13 +75,21 @@ class ChatUnavailable(Exception):
 
     ``retryable``: trying again later may work (429, 5xx, timeout, dropped
     connection, malformed body). ``retry_after_s``: how long the server asked us to wait.
+    ``cause``: "timeout" or "connection" when the server may be down (the grader's circuit
+    breaker counts those), else "status", "malformed" or "rejected".
     """
 
-    def __init__(self, message: str, *, retryable: bool = True, retry_after_s: float | None = None):
+    def __init__(self, message: str, *, retryable: bool = True, retry_after_s: float | None = None,
+                 cause: str = "status"):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+        self.cause = cause
+
+    @property
+    def server_down(self) -> bool:
+        return self.cause in ("timeout", "connection")
 
 
 class ChatClient(Protocol):

@@ -50,9 +50,12 @@ from interviewer.grading.llm.messages import (  # noqa: F401  (re-exported for c
     clean_follow_up,
     follow_up_target,
 )
+from interviewer.safe_text import without_credentials
 from interviewer.settings import Settings
 
 FOLLOW_UP_MAX_TOKENS = 120
+#: Timeouts or lost connections in a row (no reply between them) that stop a run.
+BREAKER_LIMIT = 5
 #: How much of an unusable reply is echoed back in the repair request.
 REPAIR_ECHO_CHARS = 4000
 
@@ -117,6 +120,7 @@ class LLMGrader:
         self.model = client.model or settings.model
         self.prompt_hash = self.prompts.grading_hash
         self._cache = cache
+        self._down_in_a_row = 0
 
     async def aclose(self) -> None:
         """Close the client's connections; call it (or use ``async with``) before the event loop ends."""
@@ -260,6 +264,21 @@ class LLMGrader:
             return None
         return None if offline.failed else offline.score
 
+    def _count_outage(self, fault: ChatUnavailable) -> None:
+        """The circuit breaker: after ``BREAKER_LIMIT`` timeouts or lost connections in a row (no
+        reply between them), stop the run with one message instead of trying every answer."""
+        if not fault.server_down:
+            self._down_in_a_row = 0
+            return
+        self._down_in_a_row += 1
+        if self._down_in_a_row >= BREAKER_LIMIT:
+            raise LLMConfigError(
+                f"stopped: the LLM server at {without_credentials(self.settings.base_url or 'api.openai.com')} failed "
+                f"{self._down_in_a_row} requests in a row with timeouts or lost connections (last: {fault.message}). "
+                f"Check that it is running and answers within INTERVIEWER_TIMEOUT ({self.settings.timeout_s:g}s), "
+                "or run with --offline; everything graded so far is kept."
+            )
+
     def _listener(self, on_feedback: FeedbackListener | None):
         """A delta callback that passes on the new characters of the reply's feedback field."""
         if on_feedback is None:
@@ -295,8 +314,10 @@ class LLMGrader:
                     on_delta=on_delta,
                 )
             except ChatUnavailable as fault:
+                self._count_outage(fault)
                 return finish(origin.failed(fault.message, retryable=fault.retryable,
                                             retry_after_s=fault.retry_after_s))
+            self._down_in_a_row = 0
             usage, guessed = await self._usage(
                 reply, conversation, request.prompt_tokens if conversation is messages else None
             )
