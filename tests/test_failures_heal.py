@@ -12,11 +12,12 @@ from interviewer.bank import open_bank
 from interviewer.batch.inputs import iter_inputs
 from interviewer.batch.matching import BankMatcher
 from interviewer.batch.runner import BatchRun
-from interviewer.batch.scheduler import LLMScheduler
+from interviewer.batch.scheduler import GradingScheduler
 from interviewer.cli import main
+from interviewer.grading.interface import failed_grade
 from interviewer.grading.llm.grader import make_llm_grader
 from interviewer.testing.fake_openai_server import Reply
-from tests.llm_fixtures import ITEM, closing, estimated_tokens, fake_server  # noqa: F401
+from tests.llm_fixtures import ITEM
 
 pytestmark = pytest.mark.usefixtures("estimated_tokens")
 
@@ -96,16 +97,27 @@ def test_a_hung_server_stops_the_run_with_one_message_and_exit_3(tmp_path, fake_
     assert len(fake_server.chat_requests) <= 12  # not 20 answers x 6 attempts
 
 
-def test_a_long_retry_after_is_announced_once(tmp_path, fake_server, monkeypatch):
+def test_a_long_retry_after_is_announced_once(tmp_path, fake_server, clock):
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_answers(source, 3)
     fake_server.script(*(Reply.rate_limited(retry_after=30) for _ in range(3)))
-    monkeypatch.setattr(LLMScheduler, "_schedule",
-                        lambda self, delay, callback: asyncio.get_running_loop().call_later(0, callback))
     notices: list[str] = []
     grader = make_llm_grader(fake_server.settings(tmp_path / "home"), fallback=None)
-    BatchRun(out, BankMatcher(open_bank()), on_notice=notices.append).run_llm(
+    BatchRun(out, BankMatcher(open_bank()), on_notice=notices.append, clock=clock, sleep=clock.sleep).run_llm(
         iter_inputs([str(source)]), grader, concurrency=3)
     waits = [n for n in notices if n.startswith("waiting 30s as the server asked")]
-    assert len(waits) == 1 and "429" in waits[0]
+    assert waits and "429" in waits[0]
     assert all(not r.grade.failed for r in final_records(out).values())
+
+
+def test_answers_waiting_together_share_one_line_and_short_waits_none(clock):
+    said: list[str] = []
+    scheduler = GradingScheduler(None, clock=clock, notice=said.append)
+    wait = failed_grade("llm", "1", "rate limited (HTTP 429)", retry_after_s=30.0, retryable=True)
+    for _ in range(3):
+        scheduler.say_long_wait(30.0, wait)
+    scheduler.say_long_wait(2.0, wait)
+    assert len(said) == 1
+    clock.advance(31)
+    scheduler.say_long_wait(30.0, wait)
+    assert len(said) == 2
