@@ -367,14 +367,25 @@ def _close_cache(cache: object) -> None:
         cache.close()
 
 
-def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache: Any = DEFAULT_CACHE) -> LLMGrader:
+def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache: Any = DEFAULT_CACHE,
+                    compile_checks: str = "now") -> LLMGrader:
     """The LLM grader for ``settings``; raises LLMConfigError without a key, PromptError for a bad prompt.
 
-    ``cache=None`` grades without the grade cache (a batch, whose output file is its resume store)."""
+    ``cache=None`` grades without the grade cache (a batch, whose output file is its resume store).
+    ``compile_checks``: when the injection rules, needed once the first reply is judged, are
+    compiled (0.1-0.3 s): ``"now"``, or ``"background"`` (a thread, while the first requests go out)."""
     if not settings.api_key:
         raise LLMConfigError(NO_KEY_MESSAGE)
     prompts = GraderPrompts.load(settings.prompts_dir)
-    import interviewer.grading.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
+    if compile_checks != "background":
+        import interviewer.grading.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
     from interviewer.grading.llm.adapter import OpenAIChatClient
 
-    return LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts, cache=cache)
+    grader = LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts, cache=cache)
+    if compile_checks == "background":
+        import importlib
+        import threading
+
+        threading.Thread(target=importlib.import_module, args=("interviewer.grading.injection",), daemon=True,
+                         name="compile-injection-rules").start()
+    return grader
