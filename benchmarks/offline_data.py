@@ -100,7 +100,7 @@ def bank_item(entry: dict, answer: str) -> GradingItem:
     return GradingItem(
         question=entry["question"], answer=answer, reference=entry["reference"],
         key_points=core + depth, point_kinds=("core",) * len(core) + ("depth",) * len(depth),
-        question_id=entry["id"], topic=entry.get("topic"),
+        question_id=entry["id"], topic=entry.get("topic"), model_answer=entry.get("model_answer", ""),
     )
 
 

@@ -366,3 +366,34 @@ def test_a_full_sentence_without_an_auxiliary_is_not_a_keyword_list(answer, is_l
     from interviewer.grading.offline.checks import looks_like_keyword_list
 
     assert looks_like_keyword_list(answer) is is_list
+
+
+# --------------------------------------------------------------------------- anchors in the model answer
+
+RELU_Q = "What is the role of ReLU?"
+RELU_REF = "ReLU speeds up convergence and avoids vanishing gradients by outputting max(0, x)."
+RELU_KP = ("Speeds up convergence", "Avoids the vanishing gradient problem")
+RELU_MODEL = ("ReLU passes positive inputs through and clamps negatives to zero. "
+              "It speeds up deep nets, which train much quicker than with sigmoid units. "
+              "Its slope is one wherever it is active, so the gradient does not vanish through many layers.")
+RELU_ANSWER = "Deep nets train much quicker with it than with sigmoid units."
+
+
+def relu(answer, model_answer=RELU_MODEL):
+    return GradingItem(RELU_Q, answer, RELU_REF, RELU_KP, model_answer=model_answer)
+
+
+def test_a_point_said_in_the_model_answers_words_is_covered_through_its_anchor():
+    assert verdicts(grade(relu(RELU_ANSWER, model_answer="")))[RELU_KP[0]] != "covered"
+    assert verdicts(grade(relu(RELU_ANSWER)))[RELU_KP[0]] == "covered"
+
+
+def test_the_model_answer_itself_scores_top_and_repeating_the_question_earns_nothing_through_it():
+    assert grade(relu(RELU_MODEL)).score >= 9.0
+    assert grade(relu("What is the role of ReLU? The role of ReLU.")).score <= 1.0
+
+
+def test_an_anchor_leaves_out_the_words_another_key_point_says():
+    # The reference's one clause anchors both points; "vanishing gradients" belong to the second.
+    g = grade(relu("It avoids the vanishing gradient."))
+    assert verdicts(g)[RELU_KP[0]] == "missed"

@@ -107,6 +107,7 @@ def _grading_from_json(data: dict[str, Any]) -> GradingItem:
         key_points=tuple(data.get("key_points") or ()), question_id=data.get("question_id"),
         topic=data.get("topic"), context=FollowUpContext(**context) if context else None,
         hinted_points=tuple(data.get("hinted_points") or ()),
+        point_kinds=tuple(data.get("point_kinds") or ()), model_answer=data.get("model_answer") or "",
     )
 
 

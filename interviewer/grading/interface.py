@@ -52,6 +52,9 @@ class GradingItem:
     #: "core" or "depth" for each of ``key_points`` (empty: every point is core). Covering the
     #: core is what passes; depth points lift a correct answer toward 10.
     point_kinds: tuple[str, ...] = ()
+    #: A strong answer shipped with the question (the bank's ``model_answer``); the offline
+    #: grader anchors each key point in it as well as in the reference.
+    model_answer: str = ""
 
     def is_depth_point(self, index: int) -> bool:
         return index < len(self.point_kinds) and self.point_kinds[index] == "depth"

@@ -95,6 +95,7 @@ def main_item(question: Question) -> GradingItem:
         question_id=question.id,
         topic=question.topic,
         point_kinds=question.point_kinds,
+        model_answer=question.model_answer,
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import filterfalse
 
+from interviewer.grading.offline.anchors import best_anchor, held_share
 from interviewer.grading.offline.index import AnswerWord, ReferenceIndex, TokenInfo  # AnswerWord: part of this API
 from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
 
@@ -28,6 +29,10 @@ QUESTION_WORD_WEIGHT = 0.15
 GENERIC_WORD_WEIGHT = 0.5
 #: Weight of a word in parentheses: an elaboration, not the point itself.
 ASIDE_WEIGHT = 0.5
+
+#: Where key points are anchored (``anchors``); switches for ablation by cross-validation.
+ANCHOR_IN_REFERENCE = True
+ANCHOR_IN_MODEL_ANSWER = True
 
 _ALTERNATIVES_RE = re.compile(r"\s+/\s+")
 _SLASH_WORDS_RE = re.compile(r"\b([A-Za-z][\w+#-]*)/(?=[A-Za-z])")
@@ -154,26 +159,72 @@ def _slots(text: str, question_stems: frozenset[str]) -> tuple[RefWord, ...]:
     return tuple(slots)
 
 
-def _unit(text: str, question_stems: frozenset[str], kind: str) -> Unit | None:
+def _unit(text: str, question_stems: frozenset[str], kind: str,
+          anchor_sources: tuple[tuple[AnchorClause, ...], ...] = (),
+          others: frozenset[str] = frozenset()) -> Unit | None:
+    """A unit; a key point also takes, from each source, the clause anchoring it (``anchors``),
+    without the words only the other key points (``others``: their stems) say."""
     is_key_point = kind != "reference"
     pieces = _ALTERNATIVES_RE.split(text) if is_key_point else [text]
     made = [(p, o) for p, o in ((p, _slots(p, question_stems)) for p in pieces) if o]
     if not made:
         return None
+    if is_key_point:
+        for source in anchor_sources:
+            found = _anchor(made, source)
+            if found is not None and found[0] not in (p for p, _ in made):
+                own = {s for _, option in made for w in option for s in w.stems}
+                kept = tuple(w for w in found[1] if own.intersection(w.stems) or others.isdisjoint(w.stems))
+                if kept:
+                    made.append((found[0], kept))
     return Unit(" ".join(text.split()).rstrip("."), tuple(o for _, o in made), is_key_point, kind,
                 tuple(p for p, _ in made))
 
 
+#: A clause a point may be anchored in: (its text, its slots, its stems, its words not in the question).
+AnchorClause = tuple[str, tuple["RefWord", ...], frozenset[str], int]
+
+
+def _anchor_clauses(text: str, question_stems: frozenset[str]) -> tuple[AnchorClause, ...]:
+    made = []
+    for clause in clauses(text):
+        slots = _slots(clause, question_stems)
+        if slots:
+            stems = frozenset(s for w in slots for s in w.stems)
+            made.append((clause, slots, stems, sum(1 for w in slots if w.stem not in question_stems)))
+    return tuple(made)
+
+
+def _anchor(made: list[tuple[str, tuple[RefWord, ...]]], source: tuple[AnchorClause, ...]
+            ) -> tuple[str, tuple[RefWord, ...]] | None:
+    """The clause of ``source`` anchoring the best of a point's phrasings, as a phrasing of its own."""
+    best: tuple[float, int] | None = None
+    views = [(c[0], c[2], c[3]) for c in source]
+    for _, option in made:
+        number = best_anchor([(w.stems, w.weight) for w in option], views)
+        if number is not None:
+            value = held_share([(w.stems, w.weight) for w in option], source[number][2])
+            if best is None or value > best[0]:
+                best = (value, number)
+    return None if best is None else (source[best[1]][0], source[best[1]][1])
+
+
 @lru_cache(maxsize=4096)
 def prepare_reference(question: str, reference: str, key_points: tuple[str, ...],
-                      point_kinds: tuple[str, ...] = ()) -> PreparedReference:
+                      point_kinds: tuple[str, ...] = (), model_answer: str = "") -> PreparedReference:
     """Units and weighted words of one item's reference side (cached: banks repeat questions).
 
-    ``point_kinds``: "core" or "depth" for each key point (missing ones are core)."""
+    ``point_kinds``: "core" or "depth" for each key point (missing ones are core).
+    ``model_answer``: a strong answer; with the reference, where key points are anchored."""
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
     units = [u for u in (_unit(t, question_stems, "reference") for t in clauses(reference)) if u]
     kinds = tuple(point_kinds) + ("core",) * (len(key_points) - len(point_kinds))
-    units += [u for u in (_unit(t, question_stems, k) for t, k in zip(key_points, kinds)) if u]
+    sources = tuple(_anchor_clauses(text, question_stems) for text in
+                    ((reference if ANCHOR_IN_REFERENCE else ""), (model_answer if ANCHOR_IN_MODEL_ANSWER else ""))
+                    if text)
+    point_stems = [frozenset(stem(t) for t in tokens(p) if is_content(t)) for p in key_points]
+    units += [u for u in (_unit(t, question_stems, k, sources, frozenset().union(*point_stems[:i], *point_stems[i + 1:]))
+                          for i, (t, k) in enumerate(zip(key_points, kinds))) if u]
     words: dict[str, RefWord] = {}
     positions: dict[str, list[int]] = {}
     position = 0
@@ -197,7 +248,7 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
         positions={k: tuple(v) for k, v in positions.items()},
         sentence_like=bool(key_points) or (len(reference_tokens) >= 6 and markers >= 2),
         bigrams=frozenset(
-            pair for text in (*clauses(reference), *key_points) for pair in stem_bigrams(text)
+            pair for text in (*clauses(reference), *key_points, *clauses(model_answer)) for pair in stem_bigrams(text)
         ),
         index=ReferenceIndex(words.values(), units, question_stems),
     )

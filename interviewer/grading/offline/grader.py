@@ -33,7 +33,7 @@ from interviewer.grading.offline.polarity import Contradiction, find_contradicti
 from interviewer.grading.offline.scoring import PointCoverage, contradicted_core, key_point_share, point_features
 from interviewer.text.analysis import stem
 
-VERSION = "offline-2"
+VERSION = "offline-3"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -217,7 +217,8 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     text = strip_grader_directed(item.answer) if addressed else item.answer
     if not item.answer.strip() or is_non_answer(text):
         return Analysis(None, (), (), 0.0, injection)
-    reference = prepare_reference(item.question, item.reference, tuple(item.key_points), tuple(item.point_kinds))
+    reference = prepare_reference(item.question, item.reference, tuple(item.key_points), tuple(item.point_kinds),
+                                   item.model_answer)
     alignment = align(reference, text)
     verdicts = _verdicts(alignment, text)
     caps = content_caps(alignment, text)
