@@ -67,6 +67,8 @@ class Unit:
     kind: str = "reference"
     #: The text of each option, as written (for polarity: where its negations are).
     option_texts: tuple[str, ...] = ()
+    #: How many of the options are the point's own phrasings; the rest are its anchors.
+    own_options: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def _unit(text: str, question_stems: frozenset[str], kind: str,
     made = [(p, o) for p, o in ((p, _slots(p, question_stems)) for p in pieces) if o]
     if not made:
         return None
+    own_options = len(made)
     if is_key_point:
         for source in anchor_sources:
             found = _anchor(made, source)
@@ -178,7 +181,7 @@ def _unit(text: str, question_stems: frozenset[str], kind: str,
                 if kept:
                     made.append((found[0], kept))
     return Unit(" ".join(text.split()).rstrip("."), tuple(o for _, o in made), is_key_point, kind,
-                tuple(p for p, _ in made))
+                tuple(p for p, _ in made), own_options)
 
 
 #: A clause a point may be anchored in: (its text, its slots, its stems, its words not in the question).

@@ -55,6 +55,8 @@ TOP_SCORE = 9.5
 RUBRIC_CEILING = False
 #: Polarity is looked for in a unit the answer touches at least this much.
 POLARITY_FROM = 0.2
+#: Polarity is also looked for in a point's anchors (``anchors``): kept only if cross-validation says so.
+POLARITY_IN_ANCHORS = False
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def calibrated_share(alignment: Alignment) -> float:
 
 
 def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[str, str]) -> Contradiction | None:
-    for option, text in zip(unit.options, unit.option_texts):
+    checked = len(unit.options) if POLARITY_IN_ANCHORS else unit.own_options or len(unit.options)
+    for option, text in zip(unit.options[:checked], unit.option_texts[:checked]):
         found = find_contradiction(option, text, matched, answer)
         if found is not None:
             return found
