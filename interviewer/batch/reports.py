@@ -15,7 +15,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from interviewer.answer_record import AnswerRecord
 from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, dumps, read_output
-from interviewer.grading.interface import CRITERIA
+from interviewer.grading.interface import CONFIDENCE_LEVELS, CRITERIA
 from interviewer.grading.llm.judging import NEEDS_REVIEW
 from interviewer.safe_text import for_terminal, spreadsheet_cell
 
@@ -76,6 +76,8 @@ class Summary:
     needs_review: int = 0
     review_examples: list[str] = field(default_factory=list)
     first_error: str | None = None
+    #: Grades that say how sure they are (offline ones), by level.
+    confidence: Counter = field(default_factory=Counter)
 
     @property
     def mean(self) -> float | None:
@@ -125,6 +127,8 @@ class Summary:
             self.priced += 1
         if grade.model:
             self.models[grade.model] += 1
+        if grade.confidence is not None and score is not None:
+            self.confidence[grade.confidence.level] += 1
 
     def _error(self, where: str | None, message: str) -> None:
         self.first_error = self.first_error or f"{where}: {message}"
@@ -166,6 +170,11 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
         more = ", ..." if summary.needs_review > len(summary.review_examples) else ""
         lines.append(f"needs review: {summary.needs_review} answer(s) address the grader, left out of the mean "
                      f"and rankings: {', '.join(summary.review_examples)}{more}")
+    if summary.confidence:
+        levels = ", ".join(f"{level} {summary.confidence[level]}" for level in CONFIDENCE_LEVELS[::-1]
+                           if summary.confidence[level])
+        check = "; check the low ones yourself" if summary.confidence["low"] else ""
+        lines.append(f"offline estimates from the reference's wording, confidence: {levels}{check}")
     if summary.flags:
         lines.append("flags: " + ", ".join(f"{name} x{count}" for name, count in summary.flags.most_common(5)))
     if summary.error_messages:
@@ -186,7 +195,7 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
 
 CSV_COLUMNS = (
     "input", "id", "candidate", "question_id", "topic", "question", "match_kind", "match_confidence",
-    "score", "band", *CRITERIA, "covered", "missed", "flags", "error", "grader", "model", "prompt_hash",
+    "score", "band", "confidence", "confidence_reason", *CRITERIA, "covered", "missed", "flags", "error", "grader", "model", "prompt_hash",
     "prompt_tokens", "completion_tokens", "cost_usd", "feedback", *(f"delivery_{c}" for c in DELIVERY_COLUMNS),
 )
 
@@ -213,6 +222,8 @@ def csv_row(record: OutputRecord) -> list[Any]:
     if grade is not None:
         values.update(
             {name: grade.criteria.get(name, "") for name in CRITERIA},
+            confidence=grade.confidence.level if grade.confidence else None,
+            confidence_reason=grade.confidence.reason if grade.confidence else None,
             flags="; ".join(grade.flags),
             grader=f"{grade.grader}/{grade.grader_version}",
             model=grade.model,
@@ -277,6 +288,8 @@ def write_markdown(summary: Summary, records: Iterable[OutputRecord], out: IO[st
         question = f"{r.question_id or ''} {_short(r.question, 60)}".strip()
         score = r.score
         band = "not graded" if score is None else r.band
+        if score is not None and r.grade is not None and r.grade.confidence is not None:
+            band += f", {r.grade.confidence.level} confidence"
         out.write(f"| {_cell(r.input)} | {_cell(r.candidate or None)} | {_cell(question)} | "
                   f"{'' if score is None else score} | {_cell(band)} | {_cell(_short(note_of(r), 100))} |\n")
 

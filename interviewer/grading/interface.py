@@ -90,6 +90,21 @@ class TokenUsage:
         )
 
 
+ConfidenceLevel = Literal["low", "medium", "high"]
+CONFIDENCE_LEVELS: tuple[ConfidenceLevel, ...] = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How far to trust a grade, with the one-line reason a person reads beside it."""
+
+    level: ConfidenceLevel
+    reason: str
+
+    def __str__(self) -> str:
+        return f"confidence {self.level}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class Grade:
     """A grade from any grader. ``score`` is None only when grading failed."""
@@ -115,6 +130,8 @@ class Grade:
     #: timeout, server error), and how long the server asked us to wait.
     retryable: bool = False
     retry_after_s: float | None = None
+    #: How sure the grader is (the offline grader says; an LLM grade leaves it None).
+    confidence: Confidence | None = None
 
     @property
     def failed(self) -> bool:
@@ -175,7 +192,14 @@ class Grade:
             cached=bool(data.get("cached", False)),
             retryable=bool(data.get("retryable", False)),
             retry_after_s=data.get("retry_after_s"),
+            confidence=_confidence(data.get("confidence")),
         )
+
+
+def _confidence(value: Any) -> Confidence | None:
+    if isinstance(value, dict) and value.get("level") in CONFIDENCE_LEVELS:
+        return Confidence(value["level"], str(value.get("reason", "")))
+    return None
 
 
 def failed_grade(grader: str, version: str, error: str, **extra: Any) -> Grade:

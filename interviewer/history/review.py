@@ -8,7 +8,8 @@ Each question practised gets an interval from its latest answer (Leitner-like):
   (7, 14, 28, ... capped at 60 days).
 
 Each missed key point takes 15 % off the interval (at most half), and a hint
-used halves it: what you needed help with comes back sooner. A failed grade
+used halves it: what you needed help with comes back sooner. Where the candidate
+marked a point covered or missed themselves, their word counts, not the grader's. A failed grade
 (the grader broke) says nothing about the candidate and is ignored. Follow-up
 answers do not schedule their main question.
 
@@ -117,7 +118,7 @@ def schedule(attempts: Iterable[Attempt]) -> dict[str, ReviewState]:
             if attempt.score is None or attempt.score < STRONG_SCORE:
                 break
             streak += 1
-        missed = len(latest.missed_points)
+        missed = len(latest.missed_for_review)
         days = interval_days(score, streak, missed, latest.hint_used)
         last_at = parse_time(latest.answered_at)
         states[question_id] = ReviewState(

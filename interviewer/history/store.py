@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from interviewer.answer_record import AnswerRecord
 from interviewer.errors import UserError
+from interviewer.history import self_assessment as marks
+from interviewer.history.self_assessment import MIGRATION as SELF_ASSESSMENT_MIGRATION
+from interviewer.history.self_assessment import SelfAssessment
 from interviewer.history.stats import HistoryStats, compute_stats, parse_time
 from interviewer.sqlite_files import open_wal_database
 from interviewer.transcript import Transcript, list_transcripts, now_iso, read_transcript
@@ -65,6 +68,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "DROP INDEX attempts_identity",
         "CREATE UNIQUE INDEX attempts_identity ON attempts (session_id, question_id, COALESCE(follow_up_of, ''), attempt)",
     ),
+    # v5: the candidate's own verdicts on key points, beside the grader's (history/self_assessment.py).
+    SELF_ASSESSMENT_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -103,10 +108,19 @@ class Attempt:
     candidate: str = ""
     #: 1 for the first try at the question in its session; a retry counts on.
     attempt: int = 1
+    #: The candidate's own verdicts, (point, "covered" | "missed"), beside the grader's.
+    self_marks: tuple[tuple[str, str], ...] = ()
 
     @property
     def skipped(self) -> bool:
         return self.grader == SKIPPED_GRADER
+
+    @property
+    def missed_for_review(self) -> tuple[str, ...]:
+        """The points review counts as missed: the grader's, the candidate's word winning where given."""
+        own = dict(self.self_marks)
+        graded = [p for p in self.missed_points if own.get(p) != "covered"]
+        return tuple(graded + [p for p, verdict in self.self_marks if verdict == "missed" and p not in graded])
 
     def to_dict(self) -> dict[str, Any]:
         return {name: (list(v) if isinstance(v := getattr(self, name), tuple) else v) for name in _COLUMNS}
@@ -128,6 +142,10 @@ class Attempt:
         except (TypeError, ValueError):
             missed = ()
         return cls(**{**values, "missed_points": missed, "hint_used": bool(values["hint_used"])})
+
+    @property
+    def identity(self) -> tuple[str, str, str, int]:
+        return (self.session_id, self.question_id, self.follow_up_of or "", int(self.attempt))
 
 
 def attempt_from_record(
@@ -272,10 +290,43 @@ class History:
                 return []
             try:
                 rows = connection.execute(f"{_SELECT}{where} ORDER BY answered_at, id", params).fetchall()
+                own = self._marks_by_attempt(connection)
             except sqlite3.DatabaseError as error:
                 raise HistoryError(f"{self.path}: cannot read the history ({error})") from None
+        attempts = (Attempt._from_row(row) for row in rows)
+        attempts = (replace(a, self_marks=own[a.identity]) if a.identity in own else a for a in attempts)
         # Sorted by the moment, not the text: timestamps may carry different UTC offsets.
-        return sorted((Attempt._from_row(row) for row in rows), key=lambda a: parse_time(a.answered_at))
+        return sorted(attempts, key=lambda a: parse_time(a.answered_at))
+
+    @staticmethod
+    def _marks_by_attempt(connection: sqlite3.Connection) -> dict[tuple, tuple[tuple[str, str], ...]]:
+        found: dict[tuple, list[tuple[str, str]]] = {}
+        for mark in _read_marks(connection):
+            found.setdefault(mark.attempt_identity, []).append((mark.point, mark.verdict))
+        return {identity: tuple(pairs) for identity, pairs in found.items()}
+
+    def record_self_assessment(self, mark: SelfAssessment) -> None:
+        """Store the candidate's verdict on one key point (``verdict`` None takes it back)."""
+        with self._lock:
+            connection = self._connect(create=True)
+            try:
+                if mark.verdict is None:
+                    connection.execute(marks.DELETE, mark.key())
+                else:
+                    connection.execute(marks.UPSERT, mark.row())
+            except sqlite3.DatabaseError as error:
+                raise HistoryError(f"{self.path}: cannot save your mark ({error})") from None
+
+    def self_assessments(self) -> list[SelfAssessment]:
+        """Every mark the candidate made, oldest first, each with the grader's verdict it sits beside."""
+        with self._lock:
+            connection = self._connect(create=False)
+            if connection is None:
+                return []
+            try:
+                return _read_marks(connection)
+            except sqlite3.DatabaseError as error:
+                raise HistoryError(f"{self.path}: cannot read the history ({error})") from None
 
     def stats(self, topic: str | None = None) -> HistoryStats:
         """Totals, per-topic averages and trends, and chart series (one topic's when asked)."""
@@ -286,6 +337,14 @@ class History:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _read_marks(connection: sqlite3.Connection) -> list[SelfAssessment]:
+    return [
+        SelfAssessment(session_id=row[0], question_id=row[1], follow_up_of=row[2], point=row[3], verdict=row[4],
+                       grader_verdict=row[5], marked_at=row[6], attempt=row[7])
+        for row in connection.execute(marks.SELECT)
+    ]
 
 
 def import_transcript(history: History, transcript: Transcript | Path | str) -> int:

@@ -66,6 +66,8 @@ class Turn:
     spoken: Any = None
     samples: list = field(default_factory=list)
     audio: str | None = None
+    #: The candidate's own verdicts on key points of the grade: point -> "covered" | "missed".
+    self_marks: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_follow_up(self) -> bool:
@@ -386,6 +388,34 @@ class PracticeSession:
         item = follow_up_item(main.question, text, first_question=main.prompt, first_answer=main.answer)
         self.turn = self._new_turn(main.question, text, item, main.question.id)
         return self.turn
+
+    # -- the candidate's own verdicts ----------------------------------------------------
+
+    def mark_point(self, number: int) -> tuple[str, str | None] | None:
+        """Cycle the candidate's verdict on key point ``number`` (from 1) of the grade on screen.
+
+        Returns (point, verdict or None); None when there is no such point. The mark goes to
+        the history beside the grader's verdict, which it never replaces.
+        """
+        from interviewer.history.self_assessment import SelfAssessment, next_self_verdict
+
+        turn = self.turn
+        if turn is None or turn.grade is None or turn.grade.failed or not 1 <= number <= len(turn.grade.key_points):
+            return None
+        result = turn.grade.key_points[number - 1]
+        verdict = next_self_verdict(turn.self_marks.get(result.point), result.verdict)
+        if verdict is None:
+            turn.self_marks.pop(result.point, None)
+        else:
+            turn.self_marks[result.point] = verdict
+        if self.history is not None:
+            mark = SelfAssessment(self.session_id, turn.question.id, result.point, verdict, result.verdict,
+                                  follow_up_of=turn.follow_up_of, attempt=turn.attempt)
+            try:
+                self.history.record_self_assessment(mark)
+            except UserError as error:  # HistoryError
+                self.warnings.append(f"your mark was not saved: {error}")
+        return result.point, verdict
 
     # -- saving -----------------------------------------------------------------------------
 

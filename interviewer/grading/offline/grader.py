@@ -12,7 +12,7 @@ grade of the same item carries), then the offline checks' own (``keyword-list``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from interviewer.grading.offline import calibration as calibration
@@ -28,6 +28,7 @@ from interviewer.grading.interface import (
 )
 from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
 from interviewer.grading.offline.checks import NO_LIMIT, Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
+from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
 from interviewer.grading.offline.polarity import Contradiction, find_contradiction
 from interviewer.grading.offline.scoring import PointCoverage, contradicted_core, key_point_share, point_features
@@ -278,6 +279,11 @@ class OfflineGrader:
         return grade
 
     def grade_now(self, item: GradingItem) -> Grade:
+        """The grade, with how sure it is (``confidence.offline_confidence``) unless it failed."""
+        grade = self._grade_now(item)
+        return grade if grade.failed else replace(grade, confidence=offline_confidence(item, grade))
+
+    def _grade_now(self, item: GradingItem) -> Grade:
         own_flags = find_injection_flags(item.answer)
         flags = own_flags + earlier_answer_flags(item)
         if not item.answer.strip():

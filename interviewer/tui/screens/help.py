@@ -23,6 +23,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("f", "answer a follow-up question, graded in context"),
         ("a", "show or hide the reference answer"),
         ("ctrl+y", "try the same question again (both attempts are kept)"),
+        ("m", "show or hide the model answer, a strong spoken answer"),
+        ("1-9", "mark key point N covered or missed yourself (press again to change; kept beside the grade)"),
         ("r / o", "after a failed grade: retry, or grade offline"),
     )),
     ("Setup and summary", (

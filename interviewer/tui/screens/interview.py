@@ -33,8 +33,8 @@ STATE_ACTIONS: dict[str, frozenset[str]] = {
     "answering": frozenset({"submit", "skip", "hint", "repeat", "talk"}),
     "grading": frozenset(),
     "thinking": frozenset(),
-    "feedback": frozenset({"next", "follow_up", "reference", "try_again"}),
-    "failed": frozenset({"retry", "grade_offline", "reference"}),
+    "feedback": frozenset({"next", "follow_up", "reference", "try_again", "model_answer", "mark_point"}),
+    "failed": frozenset({"retry", "grade_offline", "reference", "model_answer"}),
     #: The timer ran out on an empty answer: a pause until the candidate presses a key.
     "expired": frozenset({"next"}),
 }
@@ -54,6 +54,9 @@ class InterviewScreen(Screen):
         Binding("f", "follow_up", "Follow-up"),
         Binding("a", "reference", "Reference"),
         Binding("ctrl+y", "try_again", "Try again"),
+        Binding("m", "model_answer", "Model answer"),
+        Binding("1", "mark_point(1)", "Mark a point", key_display="1-9"),
+        *(Binding(str(n), f"mark_point({n})", f"Mark point {n}", show=False) for n in range(2, 10)),
         Binding("r", "retry", "Retry"),
         Binding("o", "grade_offline", "Grade offline"),
         Binding("question_mark", "app.help", "Help", show=False),
@@ -70,6 +73,7 @@ class InterviewScreen(Screen):
         ("follow_up", "Answer a follow-up", "Get a follow-up question on this answer"),
         ("reference", "Show reference answer", "Show or hide the reference answer"),
         ("try_again", "Try the question again", "Answer the same question again; both attempts are kept"),
+        ("model_answer", "Show model answer", "Show or hide a strong spoken answer beside the reference"),
         ("retry", "Retry grading", "Ask the grader again"),
         ("grade_offline", "Grade offline", "Grade this answer with the offline grader"),
     )
@@ -216,6 +220,9 @@ class InterviewScreen(Screen):
             return self.session.can_follow_up()
         if action == "try_again":
             return self.session.can_retry()
+        if action == "mark_point":
+            grade = self.session.turn.grade if self.session.turn is not None else None
+            return grade is not None and bool(parameters) and int(parameters[0]) <= len(grade.key_points)
         return True
 
     # -- answering -----------------------------------------------------------------------------
@@ -234,8 +241,9 @@ class InterviewScreen(Screen):
         turn = self.session.submit(text, timed_out=timed_out)
         self.countdown.stop(turn.time_taken_s)
         self.say(text.strip(), "candidate")
-        # a follow-up's reference is its own (empty for one an LLM made up)
-        self.panel = FeedbackPanel(turn.base_item.reference, classes="turn feedback")
+        # a follow-up's reference is its own (empty for one an LLM made up); it has no model answer
+        model_answer = "" if turn.is_follow_up else turn.question.model_answer
+        self.panel = FeedbackPanel(turn.base_item.reference, model_answer, classes="turn feedback")
         self.conversation.mount(self.panel)
         self.conversation.scroll_end(animate=False)
         self.state = "grading"
@@ -390,6 +398,22 @@ class InterviewScreen(Screen):
         if self.panel is not None:
             self.panel.toggle_reference()
             self.conversation.scroll_end(animate=False)
+
+    def action_model_answer(self) -> None:
+        if self.panel is not None:
+            self.panel.toggle_model_answer()
+            self.conversation.scroll_end(animate=False)
+
+    def action_mark_point(self, number: int) -> None:
+        """The candidate's own verdict on key point ``number``, kept beside the grader's."""
+        marked = self.session.mark_point(number)
+        if marked is None or self.panel is None:
+            return
+        point, verdict = marked
+        self.panel.set_self_marks(self.session.turn.self_marks)
+        said = f"you say you {verdict} it" if verdict else "your mark is taken back"
+        self.notify(f"“{point}”: {said} (the grade stays as it is; review counts your word).", timeout=4)
+        self.show_warnings()
 
     # -- follow-up and moving on ---------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The feedback panel: streamed feedback while grading, then the score, criteria, key points, flags, delivery, reference."""
+"""The feedback panel: streamed feedback while grading, then the score, how sure it is, criteria, key points
+(with the candidate's own marks), flags, delivery, and on request the reference and the model answer."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from interviewer.text.delivery import DeliveryReport
-from interviewer.grading.interface import CRITERIA, Grade
+from interviewer.grading.interface import CRITERIA, Confidence, Grade
 from interviewer.tui.widgets.score_chart import score_style
 
 #: A criterion this far from the score gets a note saying why they differ.
@@ -14,14 +15,19 @@ CRITERIA_GAP = 1.5
 
 MARKS = {"covered": ("✓", "$text-success"), "partial": ("~", "$text-warning"), "missed": ("✗", "$text-error"),
          "contradicted": ("✗", "$text-error")}
+CONFIDENCE_STYLES = {"low": "$text-warning", "medium": "$text-muted", "high": "$text-success"}
 
 
 class FeedbackPanel(Static):
     """What the interviewer thinks of one answer. Data down: the screen calls its methods."""
 
-    def __init__(self, reference: str = "", **kwargs):
+    def __init__(self, reference: str = "", model_answer: str = "", **kwargs):
         super().__init__("", **kwargs)
         self.reference = reference
+        self.model_answer = model_answer
+        self.show_model_answer = False
+        #: The candidate's own verdicts: point -> "covered" | "missed" (the grade's stay as they are).
+        self.self_marks: dict[str, str] = {}
         self.streamed = ""
         self.grade: Grade | None = None
         self.delivery: DeliveryReport | None = None
@@ -52,6 +58,15 @@ class FeedbackPanel(Static):
         self.update(self.build())
         return self.show_reference
 
+    def toggle_model_answer(self) -> bool:
+        self.show_model_answer = not self.show_model_answer
+        self.update(self.build())
+        return self.show_model_answer
+
+    def set_self_marks(self, marks: dict[str, str]) -> None:
+        self.self_marks = dict(marks)
+        self.update(self.build())
+
     # -- rendering ---------------------------------------------------------------------------
 
     def build(self) -> Content:
@@ -68,7 +83,20 @@ class FeedbackPanel(Static):
         if self.show_reference:
             parts.append(Content.styled("Reference answer", "bold $text-accent"))
             parts.append(Content(self.reference.strip() or "(this question has no reference answer)"))
+        if self.show_model_answer:
+            parts.append(Content.styled("Model answer (a strong spoken answer)", "bold $text-accent"))
+            parts.append(Content(self.model_answer.strip() or "(this question has no model answer)"))
         return Content("\n").join(parts)
+
+    def _key_point_line(self, number: int, point: str, verdict: str) -> Content:
+        mark, style = MARKS.get(verdict, ("?", "$text-muted"))
+        label = f"{number}. " if number <= 9 else "   "
+        line = Content.assemble((f" {mark} ", f"bold {style}"), (label, "$text-muted"), point)
+        own = self.self_marks.get(point)
+        if own is None:
+            return line
+        own_mark, own_style = MARKS[own]
+        return Content.assemble(line, ("  · you: ", "$text-muted"), (f"{own_mark} {own}", f"bold {own_style}"))
 
     def _failure(self, grade: Grade) -> list[Content]:
         lines = [Content.assemble(("✗ Could not grade this answer: ", "bold $text-error"), grade.error or "unknown error")]
@@ -80,13 +108,14 @@ class FeedbackPanel(Static):
     def _graded(self, grade: Grade) -> list[Content]:
         who = f"LLM {grade.model}" if grade.grader == "llm" and grade.model else f"{grade.grader} grader"
         lines = [Content.assemble(grade_headline(grade, self.delta), (f"   {who}{' (cached)' if grade.cached else ''}", "$text-muted"))]
+        if grade.confidence is not None:
+            lines.append(confidence_line(grade.confidence))
         if grade.criteria:
             lines.append(criteria_line(grade))
             if criteria_differ(grade):
                 lines.append(Content.styled(CRITERIA_NOTE, "$text-muted"))
-        for result in grade.key_points:
-            mark, style = MARKS.get(result.verdict, ("?", "$text-muted"))
-            lines.append(Content.assemble((f" {mark} ", f"bold {style}"), result.point))
+        for number, result in enumerate(grade.key_points, 1):
+            lines.append(self._key_point_line(number, result.point, result.verdict))
         feedback = grade.feedback.strip() or self.streamed.strip()
         if feedback:
             lines.append(Content(feedback))
@@ -118,6 +147,15 @@ def grade_headline(grade: Grade, delta: float | None = None) -> Content:
     if delta is not None:
         pieces.append((f"  {'+' if delta >= 0 else ''}{delta:.1f} from the last attempt", "bold"))
     return Content.assemble(*pieces)
+
+
+def confidence_line(confidence: Confidence) -> Content:
+    """What an offline grade is and how sure it is: ``An estimate from the reference's wording · confidence low: ...``."""
+    return Content.assemble(
+        ("An estimate from the reference's wording · ", "$text-muted"),
+        (f"confidence {confidence.level}", f"bold {CONFIDENCE_STYLES.get(confidence.level, '')}"),
+        (f": {confidence.reason}", "$text-muted"),
+    )
 
 
 def criteria_line(grade: Grade) -> Content:
