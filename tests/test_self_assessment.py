@@ -61,6 +61,14 @@ def test_a_version_4_file_gets_the_marks_table_and_keeps_its_attempts(tmp_path):
         assert history.attempts()[0].missed_for_review == ("a",)
 
 
+def test_a_mark_belongs_to_one_attempt_at_the_question(tmp_path):
+    with History(tmp_path / "h.sqlite3") as history:
+        history.record_attempts([attempt(), attempt(attempt=2)])
+        history.record_self_assessment(SelfAssessment("s1", "q1", "a", "covered", "missed", attempt=2))
+        first, second = sorted(history.attempts(), key=lambda a: a.attempt)
+        assert first.self_marks == () and second.self_marks == (("a", "covered"),)
+
+
 def test_a_self_verdict_must_be_covered_or_missed():
     with pytest.raises(ValueError, match="covered or missed"):
         SelfAssessment("s", "q", "p", "partial", "missed")
