@@ -53,11 +53,10 @@ def test_confidence_survives_the_record_and_a_failed_grade_has_none():
     assert OfflineGrader().grade_now(no_reference).confidence is None
 
 
-def test_interviewer_grade_shows_the_confidence_in_csv_and_its_summary(tmp_path, monkeypatch, capsys):
-    import csv
-    import io
+def test_interviewer_grade_shows_the_confidence_in_its_output_report_and_summary(tmp_path, monkeypatch, capsys):
     import json
 
+    from interviewer.answer_record import AnswerRecord
     from interviewer.cli import main
 
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INTERVIEWER_BANK"):
@@ -67,9 +66,10 @@ def test_interviewer_grade_shows_the_confidence_in_csv_and_its_summary(tmp_path,
     lines = [{"question": "What is dropout?", "answer": PARAPHRASE},
              {"question": "What is dropout?", "answer": DROPOUT.reference}]
     (tmp_path / "a.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    assert main(["grade", "a.jsonl", "--offline", "--format", "csv"]) == 0
+    assert main(["grade", "a.jsonl", "--offline", "--out", "out.jsonl", "--format", "md"]) == 0
     captured = capsys.readouterr()
-    rows = list(csv.DictReader(io.StringIO(captured.out)))
-    assert [row["confidence"] for row in rows] == ["low", "high"]
-    assert "few words with the reference" in rows[0]["confidence_reason"]
+    records = [AnswerRecord.from_dict(json.loads(line)) for line in open(tmp_path / "out.jsonl", encoding="utf-8")]
+    assert [r.grade.confidence.level for r in records] == ["low", "high"]
+    assert "few words with the reference" in records[0].grade.confidence.reason
+    assert ", low confidence |" in captured.out and ", high confidence |" in captured.out
     assert "confidence: high 1, low 1; check the low ones yourself" in captured.err

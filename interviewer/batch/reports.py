@@ -195,7 +195,7 @@ def format_summary(summary: Summary, out_path: Path | str | None = None, limit: 
 
 CSV_COLUMNS = (
     "input", "id", "candidate", "question_id", "topic", "question", "match_kind", "match_confidence",
-    "score", "band", "confidence", "confidence_reason", *CRITERIA, "covered", "missed", "flags", "error", "grader", "model", "prompt_hash",
+    "score", "band", *CRITERIA, "covered", "missed", "flags", "error", "grader", "model", "prompt_hash",
     "prompt_tokens", "completion_tokens", "cost_usd", "feedback", *(f"delivery_{c}" for c in DELIVERY_COLUMNS),
 )
 
@@ -222,8 +222,6 @@ def csv_row(record: OutputRecord) -> list[Any]:
     if grade is not None:
         values.update(
             {name: grade.criteria.get(name, "") for name in CRITERIA},
-            confidence=grade.confidence.level if grade.confidence else None,
-            confidence_reason=grade.confidence.reason if grade.confidence else None,
             flags="; ".join(grade.flags),
             grader=f"{grade.grader}/{grade.grader_version}",
             model=grade.model,
