@@ -71,7 +71,7 @@ def main() -> None:
         ended = time.monotonic()
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI and its helper (the server is still up)
         records = [json.loads(line) for line in open(out, encoding="utf-8")] if out.exists() else []
-    if finished.returncode not in (0, 1):
+    if finished.returncode not in (0, 1) or not records:  # 1 is also Python's exit code for a traceback
         raise SystemExit(f"interviewer grade exited {finished.returncode}: {finished.stderr[-2000:]}")
     arrivals = sorted(when for when, _ in server.requests)
     keys = [r["key"] for r in records]
