@@ -260,6 +260,9 @@ def run_batch_api(batch: BatchRun, entries: Iterable[Entry], settings: Settings,
     state = load_state(state_path)
     if service is None:
         from interviewer.grading.llm.adapter import OpenAIBatchService
+        from interviewer.grading.llm.config_check import check_llm_settings
+
+        check_llm_settings(settings)
 
         service = OpenAIBatchService(settings)
     if state is None:

@@ -30,6 +30,7 @@ from interviewer.grading.interface import (
     TokenUsage,
     zero_grade,
 )
+from interviewer.grading.llm.config_check import NO_KEY_MESSAGE  # noqa: F401  (re-exported)
 from interviewer.grading.llm.judge import FeedbackExtractor, grade_schema
 from interviewer.grading.llm.judging import (  # noqa: F401  (GRADER_VERSION, checklist_flag: re-exported)
     CHECKLIST_SLACK,
@@ -58,11 +59,6 @@ FOLLOW_UP_MAX_TOKENS = 120
 BREAKER_LIMIT = 5
 #: How much of an unusable reply is echoed back in the repair request.
 REPAIR_ECHO_CHARS = 4000
-
-NO_KEY_MESSAGE = (
-    "No OPENAI_API_KEY set: set OPENAI_API_KEY in the environment or .env "
-    "(and OPENAI_BASE_URL for a local server), or run with --offline."
-)
 
 
 def _ignore_delta(delta: str) -> None:
@@ -374,8 +370,9 @@ def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache
     ``cache=None`` grades without the grade cache (a batch, whose output file is its resume store).
     ``compile_checks``: when the injection rules, needed once the first reply is judged, are
     compiled (0.1-0.3 s): ``"now"``, or ``"background"`` (a thread, while the first requests go out)."""
-    if not settings.api_key:
-        raise LLMConfigError(NO_KEY_MESSAGE)
+    from interviewer.grading.llm.config_check import check_llm_settings
+
+    check_llm_settings(settings)
     prompts = GraderPrompts.load(settings.prompts_dir)
     if compile_checks != "background":
         import interviewer.grading.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
