@@ -25,12 +25,14 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("ctrl+y", "try the same question again (both attempts are kept)"),
         ("m", "show or hide the model answer, a strong spoken answer"),
         ("1-9", "mark key point N covered or missed yourself (press again to change; kept beside the grade)"),
+        ("v", "side by side: your answer beside the reference, evidence marked"),
         ("r / o", "after a failed grade: retry, or grade offline"),
     )),
     ("Setup and summary", (
         ("ctrl+s", "setup: start the interview"),
         ("f2, h", "your history: scores per topic over past sessions"),
-        ("e", "summary: export Markdown next to the transcript"),
+        ("e", "summary: export Markdown (and HTML) next to the transcript"),
+        ("Enter", "summary: the selected answer side by side with the reference"),
         ("n", "summary: a new session"),
     )),
     ("Anywhere", (

@@ -33,7 +33,7 @@ STATE_ACTIONS: dict[str, frozenset[str]] = {
     "answering": frozenset({"submit", "skip", "hint", "repeat", "talk"}),
     "grading": frozenset(),
     "thinking": frozenset(),
-    "feedback": frozenset({"next", "follow_up", "reference", "try_again", "model_answer", "mark_point"}),
+    "feedback": frozenset({"next", "follow_up", "reference", "try_again", "model_answer", "mark_point", "compare"}),
     "failed": frozenset({"retry", "grade_offline", "reference", "model_answer"}),
     #: The timer ran out on an empty answer: a pause until the candidate presses a key.
     "expired": frozenset({"next"}),
@@ -57,6 +57,7 @@ class InterviewScreen(Screen):
         Binding("m", "model_answer", "Model answer"),
         Binding("1", "mark_point(1)", "Mark a point", key_display="1-9"),
         *(Binding(str(n), f"mark_point({n})", f"Mark point {n}", show=False) for n in range(2, 10)),
+        Binding("v", "compare", "Side by side"),
         Binding("r", "retry", "Retry"),
         Binding("o", "grade_offline", "Grade offline"),
         Binding("question_mark", "app.help", "Help", show=False),
@@ -72,6 +73,7 @@ class InterviewScreen(Screen):
         ("next", "Next question", "Go on to the next question"),
         ("follow_up", "Answer a follow-up", "Get a follow-up question on this answer"),
         ("reference", "Show reference answer", "Show or hide the reference answer"),
+        ("compare", "Side by side", "Your answer beside the reference, key points and evidence marked"),
         ("try_again", "Try the question again", "Answer the same question again; both attempts are kept"),
         ("model_answer", "Show model answer", "Show or hide a strong spoken answer beside the reference"),
         ("retry", "Retry grading", "Ask the grader again"),
@@ -435,6 +437,13 @@ class InterviewScreen(Screen):
             self.state = "feedback"
             return
         self.ask(self.session.begin_follow_up(message.text), fresh=False)
+
+    def action_compare(self) -> None:
+        from interviewer.tui.screens.compare import CompareScreen
+
+        turn = self.session.turn
+        if turn is not None and turn.grade is not None and not turn.grade.failed:
+            self.app.push_screen(CompareScreen(turn.prompt, turn.answer, turn.base_item.reference, turn.grade))
 
     def action_try_again(self) -> None:
         if self.session.can_retry():

@@ -125,6 +125,19 @@ class SummaryScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#summary-body").focus()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: that answer side by side with its reference."""
+        from interviewer.tui.screens.compare import CompareScreen
+
+        if event.data_table.id != "summary-table" or not 0 <= event.cursor_row < len(self.summary.rows):
+            return
+        row = self.summary.rows[event.cursor_row]
+        record = self.session.record_for(row.question_id, row.follow_up_of)
+        if record is None or record.grade is None or record.grade.failed:
+            self.notify("No graded answer to compare for this row.", timeout=3)
+            return
+        self.app.push_screen(CompareScreen(record.question, record.answer, self.session.reference_for(record), record.grade))
+
     def action_export(self) -> None:
         path = self.session.transcript_path.with_suffix(".md")
         title = f"Practice interview {self.session.session_id}"
