@@ -299,3 +299,32 @@ def test_answer_records_keep_measured_delivery_and_audio_and_leave_typed_ones_al
     assert AnswerRecord.from_dict(data) == record
     typed = AnswerRecord(question="Q?", answer="yes").to_dict()
     assert "spoken" not in typed and "audio" not in typed
+
+
+def test_history_keeps_spoken_pace_and_stats_show_the_trend_across_sessions(tmp_path):
+    from interviewer.answer_record import AnswerRecord
+    from interviewer.commands.stats_cmd import render_text
+    from interviewer.grading.interface import Grade
+    from interviewer.history.store import History, attempt_from_record
+
+    history = History(tmp_path / "history.sqlite3")
+    grade = Grade(score=6.0, feedback="", grader="offline", grader_version="1")
+    for session, (gap, fillers) in enumerate([(1.0, 3), (0.6, 1)], 1):
+        words = _words(*((f" w{i}", i * 0.5, i * 0.5 + 0.3, 0.9) for i in range(10)))
+        words += _words((" end", 5.0 + gap, 5.3 + gap, 0.9))
+        text = "um " * fillers + "it works"
+        measured = measure_delivery(SpokenTranscript(text, words, 7.0))
+        record = AnswerRecord(question="Q?", answer=text, question_id="dl-021", topic="regularisation", grade=grade,
+                              spoken=measured, audio=f"session-{session}.audio/dl-021-1.wav",
+                              answered_at=f"2024-05-0{session}T10:00:00+00:00")
+        history.record_attempt(attempt_from_record(record, f"s{session}"))
+    history.record_attempt(attempt_from_record(
+        AnswerRecord(question="Q?", answer="typed", question_id="dl-022", topic="regularisation", grade=grade,
+                     answered_at="2024-05-02T11:00:00+00:00"), "s2"))
+    attempts = history.attempts()
+    assert [a.filler_count for a in attempts] == [3, 1, None] and attempts[0].audio.endswith("dl-021-1.wav")
+    stats = history.stats()
+    assert [(p.label, p.answers, p.fillers_per_answer) for p in stats.spoken] == [("s1", 1, 3.0), ("s2", 1, 1.0)]
+    assert stats.spoken[0].words_per_minute < stats.spoken[1].words_per_minute
+    assert "fillers per answer 3.0 -> 1.0" in render_text(stats)
+    assert stats.to_dict()["spoken"][0]["pauses_per_answer"] == 1.0

@@ -78,12 +78,20 @@ async def test_push_to_talk_puts_an_editable_transcript_in_the_box_and_keeps_the
         await pilot.press("end", "space", "o", "k")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen.state == "feedback")
+        shown = str(screen.panel.build())
+        assert "measured from your recording" in shown and "1 pause" in shown
     lines = [json.loads(line) for line in screen.session.transcript_path.read_text().splitlines()]
     answer = next(line for line in lines if line.get("type") == "answer")
     assert answer["answer"] == "Um, dropout regularises. ok"
     assert answer["spoken"]["pauses"][0]["after_word"] == "dropout" and answer["spoken"]["filler_count"] == 1
     audio = screen.session.transcript_path.parent / answer["audio"]
     assert audio.is_file() and audio.parent.name.endswith(".audio")
+    from interviewer.practice.summary import session_summary, summary_markdown
+
+    summary = session_summary(screen.session.records)
+    assert summary.spoken_answers == 1 and "Spoken answers: 1, pace" in summary_markdown(summary)
+    attempt = screen.session.history.attempts()[0]
+    assert attempt.filler_count == 1 and attempt.pause_count == 1 and attempt.audio == answer["audio"]
 
 
 async def test_without_voice_the_key_says_what_is_missing_and_typing_goes_on(tmp_path, monkeypatch):

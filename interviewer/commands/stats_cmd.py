@@ -77,7 +77,33 @@ def render_text(stats) -> str:
     if len(stats.by_day) > 1:
         days = stats.by_day[-30:]
         lines += ["", f"by day ({days[0].label} to {days[-1].label}): {sparkline([d.average for d in days])}"]
+    lines += spoken_lines(stats.spoken)
     return "\n".join(lines)
+
+
+def spoken_lines(points) -> list[str]:
+    """Pace and fillers of spoken answers across sessions (first session, then the latest)."""
+    if not points:
+        return []
+    answers = sum(p.answers for p in points)
+    first, last = points[0], points[-1]
+    if len(points) == 1:
+        pace = f"{last.words_per_minute:.0f} words/min"
+        fillers = f"{last.fillers_per_answer:.1f} fillers and {last.pauses_per_answer:.1f} pauses per answer"
+    else:
+        pace = f"{first.words_per_minute:.0f} -> {last.words_per_minute:.0f} words/min"
+        fillers = (f"fillers per answer {first.fillers_per_answer:.1f} -> {last.fillers_per_answer:.1f}, "
+                   f"pauses {first.pauses_per_answer:.1f} -> {last.pauses_per_answer:.1f}")
+    sessions = f"{len(points)} session{'s' if len(points) != 1 else ''}"
+    return ["", f"spoken answers: {answers} in {sessions}; pace {pace}; {fillers}",
+            f"  pace by session: {sparkline(_scaled([p.words_per_minute for p in points]))}"
+            f"  fillers by session: {sparkline(_scaled([p.fillers_per_answer for p in points]))}"]
+
+
+def _scaled(values: list[float]) -> list[float]:
+    """Values on the sparkline's 0-10 scale, the largest at the top."""
+    top = max(values, default=0) or 1.0
+    return [min(9.99, 10 * v / top) for v in values]
 
 
 def _bank_topics(settings) -> list[str]:

@@ -66,6 +66,8 @@ class HistoryStats:
     follow_ups: int = 0
     #: The average counting each skipped attempt as 0 (see ``interviewer.tally``).
     average_with_skipped: float | None = None
+    #: Pace and fillers of spoken answers, per session that had any, oldest first.
+    spoken: tuple["SpokenPoint", ...] = ()
 
     @property
     def tally(self) -> Tally:
@@ -89,7 +91,33 @@ class HistoryStats:
         data["topics"] = [asdict(t) for t in self.topics]
         data["by_day"] = [asdict(p) for p in self.by_day]
         data["by_session"] = [asdict(p) for p in self.by_session]
+        data["spoken"] = [asdict(p) for p in self.spoken]
         return data
+
+
+@dataclass(frozen=True)
+class SpokenPoint:
+    """One session's spoken answers: how many, mean words per minute, fillers and pauses per answer."""
+
+    label: str
+    answers: int
+    words_per_minute: float
+    fillers_per_answer: float
+    pauses_per_answer: float
+    started_at: str
+
+
+def spoken_series(groups: dict[str, list["Attempt"]]) -> tuple[SpokenPoint, ...]:
+    points = []
+    for label, rows in groups.items():
+        spoken = [a for a in rows if a.words_per_minute is not None]
+        if spoken:
+            points.append(SpokenPoint(
+                label, len(spoken), round(mean([a.words_per_minute for a in spoken]), 1),
+                round(mean([a.filler_count or 0 for a in spoken]), 2),
+                round(mean([a.pause_count or 0 for a in spoken]), 2), min(a.answered_at for a in spoken),
+            ))
+    return tuple(sorted(points, key=lambda p: (parse_time(p.started_at), p.label)))
 
 
 def session_trend(rows: Sequence["Attempt"], window: int = TREND_WINDOW) -> float | None:
@@ -186,4 +214,5 @@ def compute_stats(attempts: Iterable["Attempt"]) -> HistoryStats:
         skipped=overall.skipped,
         follow_ups=overall.follow_ups,
         average_with_skipped=overall.average_with_skipped,
+        spoken=spoken_series(by_session),
     )

@@ -70,12 +70,20 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
     # v5: the candidate's own verdicts on key points, beside the grader's (history/self_assessment.py).
     SELF_ASSESSMENT_MIGRATION,
+    # v6: a spoken answer's measured pace, fillers heard and pauses, and its kept audio file.
+    (
+        "ALTER TABLE attempts ADD COLUMN words_per_minute REAL",
+        "ALTER TABLE attempts ADD COLUMN filler_count INTEGER",
+        "ALTER TABLE attempts ADD COLUMN pause_count INTEGER",
+        "ALTER TABLE attempts ADD COLUMN audio TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "session_id", "question_id", "topic", "score", "missed_points", "grader",
     "answered_at", "time_taken_s", "hint_used", "follow_up_of", "candidate", "attempt",
+    "words_per_minute", "filler_count", "pause_count", "audio",
 )
 _UPSERT = f"""
     INSERT INTO attempts ({", ".join(_COLUMNS)}) VALUES ({", ".join("?" for _ in _COLUMNS)})
@@ -110,6 +118,12 @@ class Attempt:
     attempt: int = 1
     #: The candidate's own verdicts, (point, "covered" | "missed"), beside the grader's.
     self_marks: tuple[tuple[str, str], ...] = ()
+    #: A spoken answer's delivery measured from its audio (None for a typed answer), and the
+    #: audio file kept beside the transcript.
+    words_per_minute: float | None = None
+    filler_count: int | None = None
+    pause_count: int | None = None
+    audio: str | None = None
 
     @property
     def skipped(self) -> bool:
@@ -132,6 +146,7 @@ class Attempt:
             json.dumps(list(self.missed_points), ensure_ascii=False), self.grader, self.answered_at,
             None if self.time_taken_s is None else float(self.time_taken_s),
             int(bool(self.hint_used)), self.follow_up_of or None, self.candidate, int(self.attempt),
+            self.words_per_minute, self.filler_count, self.pause_count, self.audio,
         )
 
     @classmethod
@@ -174,6 +189,10 @@ def attempt_from_record(
         follow_up_of=record.follow_up_of,
         candidate=record.candidate or candidate or "",
         attempt=record.attempt,
+        words_per_minute=record.spoken.words_per_minute if record.spoken else None,
+        filler_count=record.spoken.filler_count if record.spoken else None,
+        pause_count=len(record.spoken.pauses) if record.spoken else None,
+        audio=record.audio,
     )
 
 

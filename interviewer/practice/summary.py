@@ -8,7 +8,7 @@ Delivery (fillers, pace) is reported beside the scores, never mixed into them.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from interviewer.text.delivery import format_seconds
@@ -70,6 +70,19 @@ class SessionSummary:
     #: Filler -> count over all answers (delivery, apart from the scores).
     fillers: dict[str, int] = field(default_factory=dict)
     words: int = 0
+    #: Spoken answers (delivery measured from their audio): how many, mean pace, pauses >= 0.5 s.
+    spoken_answers: int = 0
+    words_per_minute: float | None = None
+    spoken_pauses: int = 0
+
+    def spoken_line(self) -> str | None:
+        """One line on the spoken answers, or None when every answer was typed."""
+        if not self.spoken_answers:
+            return None
+        plural = "s" if self.spoken_answers != 1 else ""
+        return (f"Spoken answers: {self.spoken_answers}, pace {self.words_per_minute:.0f} words/min on average, "
+                f"{self.spoken_pauses} pause{'s' if self.spoken_pauses != 1 else ''} of 0.5 s or more "
+                f"(measured from the recording{plural}; not part of the scores).")
 
     @property
     def answered(self) -> int:
@@ -154,7 +167,12 @@ def session_summary(answers: list[AnswerRecord]) -> SessionSummary:
                 filler_count=delivery.filler_count if delivery is not None else None,
             )
         )
-    return _summarise(rows, grades, dict(fillers.most_common()), words)
+    spoken = [r.spoken for r in _latest_per_question(answers) if r.spoken is not None and not r.counts_as_skipped]
+    summary = _summarise(rows, grades, dict(fillers.most_common()), words)
+    if not spoken:
+        return summary
+    return replace(summary, spoken_answers=len(spoken), spoken_pauses=sum(len(m.pauses) for m in spoken),
+                   words_per_minute=round(mean([m.words_per_minute for m in spoken]), 1))
 
 
 def _summarise(rows: list[SummaryRow], grades: list[Grade], fillers: dict[str, int], words: int) -> SessionSummary:
@@ -277,6 +295,8 @@ def summary_markdown(summary: SessionSummary, title: str = "Practice interview",
         rate = f", {total * 100 / summary.words:.1f} per 100 words" if summary.words else ""
         top = ", ".join(f"{name} ×{count}" for name, count in list(summary.fillers.items())[:5])
         out += ["", "## Delivery", "", f"Fillers: {total}{rate} ({top}). Delivery is not part of the scores."]
+    if summary.spoken_line():
+        out += ([] if summary.fillers else ["", "## Delivery", ""]) + ["", summary.spoken_line()]
 
     if summary.usage is not None or summary.cost_usd is not None:
         out += ["", "## Grading cost", ""]

@@ -369,6 +369,7 @@ class InterviewScreen(Screen):
             self.notify(grade.error or "grading failed", title="Could not grade", severity="error")
         else:
             delivery = self.session.records[-1].delivery if self.session.records else None
+            self.panel.spoken = self.session.records[-1].spoken if self.session.records else None
             self.panel.show_grade(grade, delivery, delta=self.session.turn.delta if self.session.turn else None)
             self.state = "feedback"
         self.conversation.scroll_end(animate=False)

@@ -34,6 +34,8 @@ def headline(summary: SessionSummary) -> Content:
         first = Content.styled(f"Average {summary.average:.1f}/10 · {summary.band}", f"bold {score_style(summary.average)}")
     note = counts.skipped_note()
     details = ([note] if note else []) + [counts.counts(), f"time used {format_seconds(summary.total_time_s)}"]
+    if summary.words_per_minute is not None:
+        details.append(f"spoken {summary.spoken_answers}× at {summary.words_per_minute:.0f} words/min")
     return Content.assemble(first, ("  " + " · ".join(details), "$text-muted"))
 
 

@@ -31,6 +31,8 @@ class FeedbackPanel(Static):
         self.streamed = ""
         self.grade: Grade | None = None
         self.delivery: DeliveryReport | None = None
+        #: Delivery measured from the audio of a spoken answer (``voice.measured.MeasuredDelivery``).
+        self.spoken = None
         self.show_reference = False
         self.status = "Grading your answer…"
         #: The change from the previous attempt (a retry).
@@ -132,6 +134,12 @@ class FeedbackPanel(Static):
                 Content.assemble(("Delivery", "bold"), (" (not part of the score): ", "$text-muted"), self.delivery.headline())
             )
             lines += [Content(f"  • {tip}") for tip in self.delivery.tips]
+        if self.spoken is not None:
+            lines.append(
+                Content.assemble(("Spoken", "bold"), (" (measured from your recording): ", "$text-muted"),
+                                 self.spoken.headline())
+            )
+            lines += [Content(f"  • {tip}") for tip in self.spoken.tips()]
         return lines
 
 
