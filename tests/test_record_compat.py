@@ -28,9 +28,13 @@ def test_an_old_transcript_gives_the_same_history_and_summary():
     assert transcript.skipped == [] and len(transcript.answers) == 3
     attempts = [attempt_from_record(r, transcript.session_id, "Ada").to_dict() for r in transcript.answers]
     assert [a.pop("attempt") for a in attempts] == [1, 1, 1]  # added later (ctrl+y): old answers are first tries
+    spoken = ("words_per_minute", "filler_count", "pause_count", "audio")  # added later (voice): old answers were typed
+    assert [[a.pop(name) for name in spoken] for a in attempts] == [[None] * 4] * 3
     assert attempts == EXPECTED["transcript_attempts"]
     summary = session_summary(transcript.answers)
-    assert json.loads(json.dumps(summary.to_dict())) == EXPECTED["transcript_summary"]
+    summary_data = json.loads(json.dumps(summary.to_dict()))
+    assert [summary_data.pop(k) for k in ("spoken_answers", "spoken_pauses", "words_per_minute")] == [0, 0, None]
+    assert summary_data == EXPECTED["transcript_summary"]
     # The headline now words its counts the one way every screen does (issue 13); the rest is unchanged.
     ours, theirs = summary_markdown(summary, candidate="Ada").splitlines(), EXPECTED["transcript_summary_markdown"].splitlines()
     assert [line for line in ours if not line.startswith("**")] == [line for line in theirs if not line.startswith("**")]
