@@ -49,12 +49,14 @@ def test_a_version_4_file_gets_the_marks_table_and_keeps_its_attempts(tmp_path):
         history.record_attempt(attempt())
     old = sqlite3.connect(path)
     old.execute("DROP TABLE self_assessments")
+    for column in ("words_per_minute", "filler_count", "pause_count", "audio"):  # v6 (voice) added these
+        old.execute(f"ALTER TABLE attempts DROP COLUMN {column}")
     old.execute("PRAGMA user_version = 4")
     old.commit()
     old.close()
     with History(path) as history:
         # opening the file migrates it
-        assert history.schema_version() == SCHEMA_VERSION == 5
+        assert history.schema_version() == SCHEMA_VERSION == 6
         assert history.self_assessments() == []
         assert [a.missed_points for a in history.attempts()] == [("a", "b")]
         history.record_self_assessment(SelfAssessment("s1", "q1", "b", "covered", "missed"))
