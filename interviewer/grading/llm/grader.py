@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
@@ -59,6 +60,14 @@ FOLLOW_UP_MAX_TOKENS = 120
 BREAKER_LIMIT = 5
 #: How much of an unusable reply is echoed back in the repair request.
 REPAIR_ECHO_CHARS = 4000
+
+
+def _outcome(grade: Grade) -> str:
+    """A grade's outcome for the audit log: ok, degraded (why) or invalid (why)."""
+    if grade.failed:
+        return f"invalid: {grade.error}"
+    partial = [flag for flag in grade.flags if flag.startswith("partial-reply")]
+    return f"degraded: {partial[0]}" if partial else "ok"
 
 
 def _ignore_delta(delta: str) -> None:
@@ -108,6 +117,7 @@ class LLMGrader:
         fallback: Grader | None = None,
         prompts: GraderPrompts | None = None,
         cache: Any = DEFAULT_CACHE,
+        audit: Any = DEFAULT_CACHE,
     ):
         self.settings = settings
         self.client = client
@@ -117,12 +127,21 @@ class LLMGrader:
         self.prompt_hash = self.prompts.grading_hash
         self._cache = cache
         self._down_in_a_row = 0
+        #: The audit log of every request (``audit.AuditLog``; the default is the one under the home
+        #: folder, None keeps no log).
+        if isinstance(audit, str) and audit == DEFAULT_CACHE:
+            from interviewer.grading.llm.audit import LOG_FILE, AuditLog
+
+            audit = AuditLog(settings.home / LOG_FILE, settings.api_key)
+        self.audit = audit
 
     async def aclose(self) -> None:
         """Close the client's connections; call it (or use ``async with``) before the event loop ends."""
         if isinstance(self.client, Closes):
             await self.client.aclose()
         _close_cache(self._cache)
+        if self.audit is not None:
+            await asyncio.to_thread(self.audit.close)
 
     async def __aenter__(self) -> "LLMGrader":
         return self
@@ -260,6 +279,24 @@ class LLMGrader:
             return None
         return None if offline.failed else offline.score
 
+    def _log(self, purpose: str, messages: list[dict[str, str]], reply: ChatReply | None, started: float,
+             outcome: str) -> None:
+        """One row of the audit log (``audit``) for one request."""
+        if self.audit is None:
+            return
+        from interviewer.grading.llm.audit import LogEntry, now_text
+
+        usage = reply.usage if reply is not None else None
+        self.audit.record(LogEntry(
+            at=now_text(), model=self.model, server=without_credentials(self.settings.base_url or "api.openai.com"),
+            mode=None if reply is None else reply.output_mode, prompt_hash=self.prompt_hash, purpose=purpose,
+            messages=messages, reply=None if reply is None else (reply.refusal or reply.text),
+            finish_reason=None if reply is None else reply.finish_reason,
+            prompt_tokens=None if usage is None else usage.prompt_tokens,
+            completion_tokens=None if usage is None else usage.completion_tokens,
+            latency_s=time.monotonic() - started, outcome=outcome,
+        ))
+
     def _count_outage(self, fault: ChatUnavailable) -> None:
         """The circuit breaker: after ``BREAKER_LIMIT`` timeouts or lost connections in a row (no
         reply between them), stop the run with one message instead of trying every answer."""
@@ -304,12 +341,16 @@ class LLMGrader:
 
         schema = grade_schema(len(item.key_points))
         for attempt in ("first", "repair"):
+            started = time.monotonic()
             try:
                 reply = await self.client.complete(
                     conversation, json_schema=schema, max_tokens=self.settings.max_output_tokens,
                     on_delta=on_delta,
                 )
-            except ChatUnavailable as fault:
+            except (ChatUnavailable, LLMConfigError) as fault:
+                self._log(attempt, conversation, None, started, f"failed: {fault}")
+                if isinstance(fault, LLMConfigError):
+                    raise
                 self._count_outage(fault)
                 return finish(origin.failed(fault.message, retryable=fault.retryable,
                                             retry_after_s=fault.retry_after_s))
@@ -320,6 +361,7 @@ class LLMGrader:
             usage_total += usage
             estimated = estimated or guessed
             judged = judge(item, reply, origin, repaired=attempt == "repair")
+            self._log(attempt, conversation, reply, started, _outcome(judged.grade))
             if not judged.needs_repair or attempt == "repair":
                 if attempt == "repair" and not judged.grade.failed:
                     notes.append("the first reply was repaired")
