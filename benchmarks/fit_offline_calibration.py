@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/fit_offline_calibration.py
 
 - the reference model (questions with only a reference) on the Mohler dev set,
-- the key-point model (core and depth points) on the graded deep-learning set,
+- the anchored model (core and depth points, and the model answer) on the graded deep-learning set,
+- the key-point model (core and depth points, no model answer) on the same set, its model answers left out,
 
 each a ridge-regularised least-squares map from the grader's features to the score share,
 fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
@@ -18,7 +19,7 @@ Standard library only: closed-form least squares for a handful of features.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -161,9 +162,14 @@ def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float])
 
 
 def main(argv: list[str]) -> int:
+    dl = read_dl()
+    without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
     for name, examples, names, prefix in (
         ("mohler (reference model)", read_mohler(), calibration.FEATURES, ""),
-        ("deep learning (key-point model)", read_dl(), calibration.KEY_POINT_FEATURES, "KEY_POINT_"),
+        ("deep learning (anchored model: key points and model answers)", dl, calibration.ANCHORED_FEATURES,
+         "ANCHORED_"),
+        ("deep learning, model answers left out (key-point model)", without_model_answers,
+         calibration.KEY_POINT_FEATURES, "KEY_POINT_"),
     ):
         result = evaluate(examples)
         print(f"{name}: cross-validated {result['cv']}; frozen held-out {result['held_out']}")

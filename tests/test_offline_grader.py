@@ -397,3 +397,25 @@ def test_an_anchor_leaves_out_the_words_another_key_point_says():
     # The reference's one clause anchors both points; "vanishing gradients" belong to the second.
     g = grade(relu("It avoids the vanishing gradient."))
     assert verdicts(g)[RELU_KP[0]] == "missed"
+
+
+def _bank_question_item(answer):
+    from dataclasses import replace
+
+    from interviewer.bank import open_bank
+    from interviewer.practice.session import main_item
+
+    return replace(main_item(open_bank().get("dl-001")), answer=answer)
+
+
+def test_a_bank_model_answer_scores_top_but_its_words_shuffled_listed_or_repeated_do_not():
+    from interviewer.bank import open_bank
+    from interviewer.text.analysis import is_content, tokens
+
+    model = open_bank().get("dl-001").model_answer
+    assert grade(_bank_question_item(model)).score >= 9.0
+    words = model.split()
+    random.Random(1).shuffle(words)
+    content = list(dict.fromkeys(t for t in tokens(model) if is_content(t)))
+    for gamed in (" ".join(words), ", ".join(content), " ".join(content), " ".join([content[3]] * 30)):
+        assert grade(_bank_question_item(gamed)).score <= 3.0, gamed

@@ -28,12 +28,29 @@ KEY_POINT_FEATURES = ("core", "core_4", "depth", "contradicted_share", "precisio
 #:   bank without depth points); contradicted_share: share of the key points stated the wrong way
 #:   round; precision and log_new_words: as for the reference model.
 #: The rubric's floor (``grader.rubric_floor``) and the contradicted-core cap apply on top.
-KEY_POINT_INTERCEPT = -0.1304
+#: Fitted on the deep-learning set with its model answers left out (a bank without them).
+
+KEY_POINT_INTERCEPT = -0.1582
 KEY_POINT_COEFFICIENTS = (
-    0.1537,  # core
-    0.0126,  # core_4
-    0.5773,  # depth
-    -0.9543,  # contradicted_share
-    0.2166,  # precision
-    0.0658,  # log_new_words
+    0.0841,  # core
+    0.0568,  # core_4
+    0.5651,  # depth
+    -0.9929,  # contradicted_share
+    0.2576,  # precision
+    0.0776,  # log_new_words
+)
+#: The anchored model: questions with key points AND a model answer (the bank's). core, depth,
+#:   contradicted_share, precision: as above; log_flips: log(1 + the words that deny or reverse
+#:   what the correct answers state, ``polarity.flip_evidence``); material_recall: the share of
+#:   the stems of the question's correct answers (reference, key points, model answer; question
+#:   words aside) that the answer says, 0 for terms listed, repeated or shuffled.
+ANCHORED_FEATURES = ("core", "depth", "contradicted_share", "precision", "log_flips", "material_recall")
+ANCHORED_INTERCEPT = -0.0245
+ANCHORED_COEFFICIENTS = (
+    -0.0434,  # core
+    -0.1056,  # depth
+    -0.9926,  # contradicted_share
+    0.3275,  # precision
+    -0.0389,  # log_flips
+    2.3792,  # material_recall
 )

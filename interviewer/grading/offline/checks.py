@@ -147,6 +147,12 @@ _COMMON_VERBS = frozenset(
 )
 
 
+#: A long comma list is a list whatever verbs its terms include: this many commas, this share of
+#: pieces of 3 words or fewer.
+LONG_LIST_COMMAS = 8
+LONG_LIST_SHORT = 0.9
+
+
 def looks_like_keyword_list(answer: str) -> bool:
     """A list of terms rather than sentences: comma-separated bits, or no function words joining
     the terms (spoken fillers do not count as joining them)."""
@@ -156,11 +162,12 @@ def looks_like_keyword_list(answer: str) -> bool:
     markers = sum(map(SENTENCE_MARKERS.__contains__, spoken)) + sum(map(_COMMON_VERBS.__contains__, spoken[1:-1]))
     function_share = sum(map(STOP_WORDS.__contains__, spoken)) / len(spoken)
     # The pieces and the runs below cost a tokenising each: worked out only when they can decide.
-    pieces = _LIST_SEPARATOR_RE.split(remove_fillers(answer)) if markers <= 1 else []
+    many_commas = answer.count(",") >= LONG_LIST_COMMAS
+    pieces = _LIST_SEPARATOR_RE.split(remove_fillers(answer)) if markers <= 1 or many_commas else []
     if len(pieces) >= 4:
         pieces = [p for p in pieces if not FILLERS.issuperset(tokenize(p))]
         short_pieces = sum(1 for p in pieces if len(p.split()) <= 3)
-        if len(pieces) >= 4 and short_pieces >= 0.75 * len(pieces):
+        if len(pieces) >= 4 and short_pieces >= (0.75 if markers <= 1 else LONG_LIST_SHORT) * len(pieces):
             return True
     if markers == 0:
         return function_share < 0.15 or (len(spoken) >= 12 and _longest_content_run(answer) >= 5)
@@ -184,6 +191,16 @@ def _shuffled_reference(alignment: Alignment, answer: str) -> bool:
     """Nearly all of the reference's words and nothing else, yet hardly one of its phrases:
     the reference shuffled. (A near-copy keeps the phrases; a paraphrase brings its own words.)"""
     if alignment.recall < 0.8 or alignment.precision < 0.8 or alignment.new_content_words < 8:
+        return False
+    pairs = stem_bigrams(answer)
+    echoed = sum(map(alignment.reference.bigrams.__contains__, pairs))
+    return bool(pairs) and echoed < 0.2 * len(pairs)
+
+
+def shuffled_material(alignment: Alignment, answer: str, material_precision: float, material_recall: float) -> bool:
+    """Mostly the words of the question's correct answers (model answer included), yet hardly one
+    of their phrases: those answers shuffled."""
+    if material_precision < 0.8 or material_recall < 0.4 or alignment.new_content_words < 8:
         return False
     pairs = stem_bigrams(answer)
     echoed = sum(map(alignment.reference.bigrams.__contains__, pairs))

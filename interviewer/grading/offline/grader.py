@@ -27,11 +27,25 @@ from interviewer.grading.interface import (
     zero_grade,
 )
 from interviewer.grading.injection import earlier_answer_flags, find_injection_flags
-from interviewer.grading.offline.checks import NO_LIMIT, Cap, addresses_grader, content_caps, is_non_answer, strip_grader_directed
+from interviewer.grading.offline.checks import (
+    NO_LIMIT,
+    Cap,
+    addresses_grader,
+    content_caps,
+    is_non_answer,
+    shuffled_material,
+    strip_grader_directed,
+)
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.polarity import Contradiction, find_contradiction
-from interviewer.grading.offline.scoring import PointCoverage, contradicted_core, key_point_share, point_features
+from interviewer.grading.offline.polarity import Contradiction, Material, find_contradiction, flip_evidence, material
+from interviewer.grading.offline.scoring import (
+    PointCoverage,
+    anchored_features,
+    contradicted_core,
+    key_point_share,
+    point_features,
+)
 from interviewer.text.analysis import stem
 
 VERSION = "offline-3"
@@ -58,6 +72,12 @@ RUBRIC_CEILING = False
 POLARITY_FROM = 0.2
 #: Polarity is also looked for in a point's anchors (``anchors``): kept only if cross-validation says so.
 POLARITY_IN_ANCHORS = False
+#: Checks after which the answer's overlap with the correct answers' words counts for nothing
+#: (and the rubric's floor is limited, ``_may_pass``): terms listed, repeated or shuffled do not
+#: say what the correct answers say.
+UNSAID_FLAGS = frozenset({"keyword-list", "word-salad", "repetition"})
+#: A list of terms passes on the core only up to this many distinct words of its own.
+LIST_PASS_WORDS = 15
 
 
 @dataclass(frozen=True)
@@ -90,9 +110,12 @@ def calibrated_share(alignment: Alignment) -> float:
 
 
 def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[str, str]) -> Contradiction | None:
-    checked = len(unit.options) if POLARITY_IN_ANCHORS else unit.own_options or len(unit.options)
-    for option, text in zip(unit.options[:checked], unit.option_texts[:checked]):
-        found = find_contradiction(option, text, matched, answer)
+    own = unit.own_options or len(unit.options)
+    for number, (option, text) in enumerate(zip(unit.options, unit.option_texts)):
+        if number >= own and not POLARITY_IN_ANCHORS:
+            break
+        # An anchor clause carries other points' negations: only its antonyms count.
+        found = find_contradiction(option, text, matched, answer, negations=number < own)
         if found is not None:
             return found
     return None
@@ -233,13 +256,23 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     points = _point_coverages(verdicts)
     if points:
-        inputs = point_features(points, alignment.precision, alignment.new_content_words)
-        share = key_point_share(inputs)
+        if item.model_answer.strip():
+            known = material(item.reference, *item.key_points, item.model_answer)
+            overlap = _material_overlap(alignment, known)
+            if shuffled_material(alignment, text, *overlap):
+                caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
+            if any(c.flag in UNSAID_FLAGS for c in caps):
+                overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
+            inputs = anchored_features(points, alignment.precision, alignment.new_content_words,
+                                       flip_evidence(text, known, reference.question_stems), overlap[1])
+        else:
+            inputs = point_features(points, alignment.precision, alignment.new_content_words)
+        share = key_point_share(inputs, anchored=bool(item.model_answer.strip()))
         if RUBRIC_CEILING:
             keyed = [v for v in verdicts if v.unit.is_key_point]
             credit = sum(v.credit for v in keyed) / len(keyed)
             ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
-        floor = rubric_floor(verdicts) if USE_FLOOR else 0.0
+        floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
         if contradicted_core(points):
             caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
                             "it states a core point the wrong way round"))
@@ -250,6 +283,26 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     for cap in caps:
         ceiling = min(ceiling, cap.limit)
     return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection, inputs, share, floor)
+
+
+def _material_overlap(alignment: Alignment, known: Material) -> tuple[float, float]:
+    """(share of the answer's own words the correct answers say, share of their words it says),
+    by stem, question words aside."""
+    own = {w.stem for w in alignment.answer_words if not w.in_question}
+    said = known.said - alignment.reference.question_stems
+    if not own or not said:
+        return (0.0, 0.0)
+    both = len(own & said)
+    return (both / len(own), both / len(said))
+
+
+def _may_pass(caps: list[Cap], alignment: Alignment) -> bool:
+    """Whether covering the core may pass: not for shuffled or repeated words, nor for a long list
+    of terms (a short one, like many a reference, may)."""
+    flags = {c.flag for c in caps}
+    if flags & (UNSAID_FLAGS - {"keyword-list"}):
+        return False
+    return "keyword-list" not in flags or alignment.new_content_words <= LIST_PASS_WORDS
 
 
 def rubric_floor(verdicts: list[UnitVerdict]) -> float:

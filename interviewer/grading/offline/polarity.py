@@ -157,14 +157,17 @@ class Contradiction:
     how: str
 
 
-def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[frozenset[str], frozenset[str], bool]
-                ) -> tuple[bool, str]:
-    """(is the slot said in the clause, how it is flipped or "")."""
+def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[frozenset[str], frozenset[str], bool],
+                negations: bool = True) -> tuple[bool, str]:
+    """(is the slot said in the clause, how it is flipped or ""); ``negations``: False to look
+    for antonyms only."""
     opposites = _opposites()
     point_stems, point_negated, point_says_not = point
     if word.stem in NEGATIONS:  # the point's own "not": dropped when the clause says no "not" at all
-        return True, ("" if clause.says_not else "negation")
+        return (True, "" if clause.says_not else "negation") if negations else (False, "")
     said = matched in clause.stems if matched else False
+    if said and not negations:
+        return True, ""
     if said:
         if point_says_not and clause.says_not:
             flipped = False  # both say "not" somehow: too close to call
@@ -181,7 +184,7 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
 
 
 def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_stems: dict[str, str],
-                       answer: str) -> Contradiction | None:
+                       answer: str, negations: bool = True) -> Contradiction | None:
     """The clause of ``answer`` that states ``option`` (one phrasing of a point) flipped, if any.
 
     ``matched_stems``: reference stem -> the stem of the answer word the alignment matched to it."""
@@ -206,7 +209,7 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
                 flipped += 1.0
                 hows.append("antonym")
         for word in option:
-            is_said, how = _slot_state(word, matched_stems.get(word.stem, ""), clause, point)
+            is_said, how = _slot_state(word, matched_stems.get(word.stem, ""), clause, point, negations)
             said += word.weight * is_said
             if how:
                 flipped += word.weight
@@ -235,3 +238,44 @@ def _quantifiers() -> tuple[frozenset[str], frozenset[str]]:
 def _quantifier_flip(point_stems: frozenset[str], clause: ClauseView) -> bool:
     hedges, absolutes = _quantifiers()
     return bool(point_stems & hedges) and bool(clause.stems & absolutes) and not clause.stems & hedges
+
+
+@dataclass(frozen=True)
+class Material:
+    """What a question's own correct answers (reference, key points, model answer) state."""
+
+    #: Stems they say plainly somewhere (not under a negation).
+    plain: frozenset[str]
+    #: Every stem they say.
+    said: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def material(*texts: str) -> Material:
+    plain: set[str] = set()
+    said: set[str] = set()
+    for text in texts:
+        for clause in clauses(text):
+            stems, negated = _negated_stems(clause)
+            said.update(stems)
+            plain.update(s for s in stems if s not in negated)
+    return Material(frozenset(plain), frozenset(said))
+
+
+def flip_evidence(answer: str, known: Material, question_stems: frozenset[str]) -> int:
+    """How many of the answer's words deny or reverse what the correct answers state: a stem they
+    say plainly that the answer negates, or a word whose opposite they say while they never say it.
+    Question words aside (denying the question is another matter)."""
+    opposites = _opposites()
+    found: set[str] = set()
+    for view in answer_clauses(answer):
+        for s in view.negated:
+            if s in known.plain and s not in question_stems and s not in NEGATIONS:
+                found.add(s)
+        for s in view.stems:
+            if s in known.said or s in question_stems:
+                continue
+            against = opposites.get(s)
+            if against and against & known.said:
+                found.add(s)
+    return len(found)

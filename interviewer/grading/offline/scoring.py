@@ -49,10 +49,22 @@ def point_features(points: Sequence[PointCoverage], precision: float, new_words:
     return (core_value, core_value ** 4, depth_value, contradicted, precision, math.log1p(new_words))
 
 
-def key_point_share(features: tuple[float, ...]) -> float:
-    value = calibration.KEY_POINT_INTERCEPT + sum(
-        c * x for c, x in zip(calibration.KEY_POINT_COEFFICIENTS, features)
-    )
+def anchored_features(points: Sequence[PointCoverage], precision: float, new_words: int, flips: int,
+                      material_recall: float) -> tuple[float, ...]:
+    """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
+    answer. ``flips``: ``polarity.flip_evidence``; ``material_recall``: the share of the words of
+    the question's correct answers (reference, key points, model answer) the answer says."""
+    core, _, depth, contradicted, *_ = point_features(points, precision, new_words)
+    return (core, depth, contradicted, precision, math.log1p(flips), material_recall)
+
+
+def key_point_share(features: tuple[float, ...], anchored: bool = False) -> float:
+    """The share from ``point_features``, or from ``anchored_features`` with ``anchored``."""
+    if anchored:
+        intercept, coefficients = calibration.ANCHORED_INTERCEPT, calibration.ANCHORED_COEFFICIENTS
+    else:
+        intercept, coefficients = calibration.KEY_POINT_INTERCEPT, calibration.KEY_POINT_COEFFICIENTS
+    value = intercept + sum(c * x for c, x in zip(coefficients, features))
     return min(1.0, max(0.0, value))
 
 
