@@ -76,14 +76,14 @@ class SummaryScreen(Screen):
     """The end of a session (or of what was answered of it)."""
 
     BINDINGS = [
-        Binding("e", "export", "Export Markdown"),
+        Binding("e", "export", "Export"),
         Binding("h,f2", "app.history", "History", key_display="h"),
         Binding("n", "app.new_session", "New session"),
         Binding("q", "app.quit", "Quit", show=False),
         Binding("question_mark", "app.help", "Help", show=False),
     ]
 
-    PALETTE_COMMANDS = (("export", "Export summary as Markdown", "Write the summary next to the transcript"),)
+    PALETTE_COMMANDS = (("export", "Export the report", "Markdown and HTML next to the transcript: every answer, feedback, key points, reference"),)
 
     def __init__(self, session: PracticeSession):
         super().__init__()
@@ -141,12 +141,19 @@ class SummaryScreen(Screen):
         self.app.push_screen(CompareScreen(record.question, record.answer, self.session.reference_for(record), record.grade))
 
     def action_export(self) -> None:
-        path = self.session.transcript_path.with_suffix(".md")
-        title = f"Practice interview {self.session.session_id}"
+        """The full report beside the transcript: Markdown, and the same as one HTML page."""
+        from interviewer.practice.report import session_report_html, session_report_markdown
+
+        session = self.session
+        path = session.transcript_path.with_suffix(".md")
+        title = f"Practice interview {session.session_id}"
+        report = (self.summary, session.records, session.reference_for, title, session.candidate)
         try:
-            atomic_write_text(path, summary_markdown(self.summary, title, self.session.candidate))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(session_report_markdown(*report), encoding="utf-8")
+            path.with_suffix(".html").write_text(session_report_html(*report), encoding="utf-8")
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
             return
         self.exported = path
-        self.notify(f"Summary written to {path}", title="Exported", timeout=8)
+        self.notify(f"Report written to {path} (and .html)", title="Exported", timeout=8)
