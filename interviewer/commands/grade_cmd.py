@@ -225,8 +225,7 @@ def run(args: argparse.Namespace, settings) -> int:
             # and the offline cross-check runs beside the requests (AnswerChecks), not inside them.
             checks = AnswerChecks()
             try:
-                grader = make_llm_grader(settings.with_changes(max_retries=0), fallback=None,
-                                         compile_checks="background")  # the first requests leave sooner
+                grader = make_llm_grader(settings.with_changes(max_retries=0), fallback=None, batch=True)
                 attempts = args.max_attempts or max(DEFAULT_MAX_ATTEMPTS, settings.max_retries + 1)
                 batch.run_llm(entries, grader, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
                               max_attempts=attempts, max_output_tokens=settings.max_output_tokens, checks=checks)

@@ -406,22 +406,24 @@ def _close_cache(cache: object) -> None:
 
 
 def make_llm_grader(settings: Settings, fallback: Grader | None = None, *, cache: Any = DEFAULT_CACHE,
-                    compile_checks: str = "now") -> LLMGrader:
+                    batch: bool = False) -> LLMGrader:
     """The LLM grader for ``settings``; raises LLMConfigError without a key, PromptError for a bad prompt.
 
     ``cache=None`` grades without the grade cache (a batch, whose output file is its resume store).
-    ``compile_checks``: when the injection rules, needed once the first reply is judged, are
-    compiled (0.1-0.3 s): ``"now"``, or ``"background"`` (a thread, while the first requests go out)."""
+    ``batch``: built for many requests, soon: replies that are not streamed go through the
+    adapter's plain HTTP client, and the injection rules (needed once the first reply is
+    judged, 0.1-0.3 s to compile) compile in a thread while the first requests go out."""
     from interviewer.grading.llm.config_check import check_llm_settings
 
     check_llm_settings(settings)
     prompts = GraderPrompts.load(settings.prompts_dir)
-    if compile_checks != "background":
+    if not batch:
         import interviewer.grading.injection  # noqa: F401  (compiles its rules: here, not inside the first grade)
     from interviewer.grading.llm.adapter import OpenAIChatClient
 
-    grader = LLMGrader(settings, OpenAIChatClient(settings), fallback=fallback, prompts=prompts, cache=cache)
-    if compile_checks == "background":
+    client = OpenAIChatClient(settings, plain_http=batch)
+    grader = LLMGrader(settings, client, fallback=fallback, prompts=prompts, cache=cache)
+    if batch:
         import importlib
         import threading
 
