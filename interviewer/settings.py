@@ -60,6 +60,8 @@ class Settings:
     #: Answers longer than this many tokens are cut before an LLM sees them.
     answer_token_budget: int = 1500
     max_output_tokens: int = 900
+    #: Judge calls per LLM grade (``--samples``): the median score, the spread stored beside it.
+    samples: int = 1
     #: JSON file of {"model": {"input": $/1M tokens, "output": $/1M tokens}}.
     prices_path: Path | None = None
 
@@ -83,6 +85,7 @@ class Settings:
             max_retries=_number(env, "INTERVIEWER_MAX_RETRIES", 2, int),
             answer_token_budget=_number(env, "INTERVIEWER_ANSWER_TOKEN_BUDGET", 1500, int),
             max_output_tokens=_number(env, "INTERVIEWER_MAX_OUTPUT_TOKENS", 900, int),
+            samples=max(1, _number(env, "INTERVIEWER_SAMPLES", 1, int)),
             prices_path=path("INTERVIEWER_PRICES"),
         )
 

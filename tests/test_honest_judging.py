@@ -164,3 +164,26 @@ def test_under_an_obeying_model_injections_score_below_5_and_rank_below_honest_a
     assert "needs review: 3 answer(s)" in err
     ranking = next(line for line in err.splitlines() if line.startswith("candidates:"))
     assert "attack" not in ranking.split("(")[0] and all(f"honest-{n}" in ranking for n in range(3))
+
+
+# -- several judge calls --------------------------------------------------------------------------
+
+
+async def test_samples_give_the_median_with_its_spread_and_flag_inconsistency(fake_server, tmp_path, closing):
+    scores = iter([9.0, 3.0, 6.0])
+    fake_server.responder = lambda request: grade_json(score=next(scores), feedback="Judged.")
+    grader = grader_on(fake_server, tmp_path, closing, samples=3)
+    grade = await grader.grade(ITEM)
+    assert grade.score == 6.0 and any(n.startswith("samples: 3") and "median 6, spread 6" in n for n in grade.notes)
+    assert any(flag.startswith("inconsistent: 3 judge calls spread 6 points") for flag in grade.flags)
+    sent = fake_server.chat_requests
+    assert len(sent) == 3 and sorted(r.body["seed"] for r in sent) == [7, 8, 9]
+    assert {r.body["temperature"] for r in sent} == {0.7}
+    assert grade.usage.prompt_tokens > 3 * 100  # the three calls are counted
+
+
+async def test_close_samples_are_not_flagged(fake_server, tmp_path, closing):
+    scores = iter([7.0, 6.0, 7.5])
+    fake_server.responder = lambda request: grade_json(score=next(scores), feedback="Judged.")
+    grade = await grader_on(fake_server, tmp_path, closing, samples=3).grade(ITEM)
+    assert grade.score == 7.0 and not any(flag.startswith("inconsistent") for flag in grade.flags)

@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="which grader to check (default: offline)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="grade only the first N answers")
+    parser.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                        help="judge calls per LLM grade: the median score, the spread stored beside it, flagged inconsistent above 2 points (default: INTERVIEWER_SAMPLES or 1)")
     parser.add_argument("--concurrency", type=positive_int, default=8, metavar="N",
                         help="LLM requests in flight at once (default: 8)")
     parser.set_defaults(run=run)
@@ -88,6 +90,8 @@ def run(args: argparse.Namespace, settings) -> int:
     from interviewer.grading.interface import GradesNow
     from interviewer.safe_text import for_terminal
 
+    if args.samples:
+        settings = settings.with_changes(samples=args.samples)
     answers, problems = read_dataset(args.dataset)
     for problem in problems:
         print(for_terminal(problem), file=sys.stderr)

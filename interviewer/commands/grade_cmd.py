@@ -58,6 +58,8 @@ def register(subparsers) -> None:
     grade.add_argument("--format", choices=FORMATS,
                        help="report format: for --report (default: from its extension), else printed to stdout")
     grade.add_argument("--report", metavar="PATH", help="also write a report (.csv, .md or a self-contained .html)")
+    grade.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                       help="judge calls per LLM grade: the median score, the spread stored beside it, flagged inconsistent above 2 points (default: INTERVIEWER_SAMPLES or 1)")
     grade.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
                        help="LLM requests in flight at once (default 8)")
     grade.add_argument("--model", metavar="M", help="LLM model (default: INTERVIEWER_MODEL or gpt-4o-mini)")
@@ -158,6 +160,8 @@ def run(args: argparse.Namespace, settings) -> int:
 
     if args.model:
         settings = settings.with_changes(model=args.model)
+    if args.samples:
+        settings = settings.with_changes(samples=args.samples)
     mode = settings.grading_mode("offline" if args.offline else "auto")
     if args.batch_api and mode == "offline":
         raise UserError("--batch-api needs an LLM: set OPENAI_API_KEY (see .env.example), or drop --batch-api")

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from interviewer.errors import LLMConfigError
 from interviewer.grading.llm.chat import (
+    SAMPLE_TEMPERATURE,
     SEED,
     ChatReply,
     ChatUnavailable,
@@ -190,12 +191,13 @@ class OpenAIChatClient:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def _params(self, messages, profile: ServerProfile, mode: OutputMode, json_schema, max_tokens, stream: bool):
+    def _params(self, messages, profile: ServerProfile, mode: OutputMode, json_schema, max_tokens, stream: bool,
+                sample: int | None = None):
         params: dict[str, Any] = {"model": self.model, "messages": messages}
         if "temperature" not in profile.dropped:
-            params["temperature"] = 0
+            params["temperature"] = 0 if sample is None else SAMPLE_TEMPERATURE
         if "seed" not in profile.dropped:
-            params["seed"] = SEED
+            params["seed"] = SEED + (sample or 0)
         if max_tokens:
             params[profile.token_param] = max_tokens
         fmt = response_format(mode, json_schema, profile.fixed_counts)
@@ -214,13 +216,14 @@ class OpenAIChatClient:
         json_schema: dict | None = None,
         max_tokens: int | None = None,
         on_delta: DeltaListener | None = None,
+        sample: int | None = None,
     ) -> ChatReply:
         profile = self.profile
         adjustments = 0
         body_retries = self.max_retries
         while True:
             mode: OutputMode = profile.output_mode if json_schema is not None else "text"
-            params = self._params(messages, profile, mode, json_schema, max_tokens, on_delta is not None)
+            params = self._params(messages, profile, mode, json_schema, max_tokens, on_delta is not None, sample)
             try:
                 if on_delta is not None:
                     reply = await self._stream(params, on_delta, mode)

@@ -21,6 +21,8 @@ OutputMode = Literal["json_schema", "json_object_schema", "json_object", "text"]
 OUTPUT_MODES: tuple[OutputMode, ...] = ("json_schema", "json_object_schema", "json_object", "text")
 #: The sampling seed of every grading request (live and Batch API): the same answer, the same grade.
 SEED = 7
+#: With several samples per grade (``--samples``), sample ``i`` uses this temperature and seed SEED + i.
+SAMPLE_TEMPERATURE = 0.7
 
 DeltaListener = Callable[[str], Any]
 
@@ -107,9 +109,11 @@ class ChatClient(Protocol):
         json_schema: dict | None = None,
         max_tokens: int | None = None,
         on_delta: DeltaListener | None = None,
+        sample: int | None = None,
     ) -> ChatReply:
         """Send one chat request. ``json_schema`` asks for JSON (the adapter picks how the server
-        supports it); ``on_delta`` streams the reply text. Raises ``ChatUnavailable`` for server
+        supports it); ``on_delta`` streams the reply text; ``sample`` (several judge calls for one
+        grade): sample ``i`` at ``SAMPLE_TEMPERATURE`` with seed ``SEED + i``, else temperature 0. Raises ``ChatUnavailable`` for server
         faults and ``LLMConfigError`` when the configuration cannot work (key, model, URL)."""
         ...
 

@@ -39,6 +39,7 @@ from interviewer.grading.llm.judging import (  # noqa: F401  (GRADER_VERSION, ch
     GradeOrigin,
     check_grade,
     checklist_flag,
+    combine_samples,
     judge,
     without_item_notes,
 )
@@ -179,6 +180,8 @@ class LLMGrader:
         # budget cuts the answer differently: both are part of the key.
         server = self.settings.base_url or "openai"
         model = f"{self.model}@{server}#answer-budget={self.settings.answer_token_budget}"
+        if self.settings.samples > 1:
+            model += f"#samples={self.settings.samples}"
         return cache_key(model, self.prompt_hash, item.question, item.answer, context_key(item))
 
     async def _cached(self, key: str | None) -> Grade | None:
@@ -252,7 +255,7 @@ class LLMGrader:
         if cached is not None:
             return check_grade(item, cached)
         request = await self.prepare(item, count=False)
-        grade = (await self._ask(item, request, on_feedback)).with_notes(*request.notes)
+        grade = (await self._sampled(item, request, on_feedback)).with_notes(*request.notes)
         grade = check_grade(item, grade, None if grade.failed else await self._offline_score(item))
         if not grade.failed:
             await self._store(key, without_item_notes(grade))
@@ -324,7 +327,18 @@ class LLMGrader:
 
         return on_delta
 
-    async def _ask(self, item: GradingItem, request: GradingRequest, on_feedback) -> Grade:
+    async def _sampled(self, item: GradingItem, request: GradingRequest, on_feedback) -> Grade:
+        """One judge call, or ``settings.samples`` of them combined (``judging.combine_samples``)."""
+        count = max(1, self.settings.samples)
+        if count == 1:
+            return await self._ask(item, request, on_feedback)
+        first = await self._ask(item, request, on_feedback, sample=0)
+        if first.failed:
+            return first
+        others = await asyncio.gather(*(self._ask(item, request, None, sample=i) for i in range(1, count)))
+        return combine_samples([first, *others])
+
+    async def _ask(self, item: GradingItem, request: GradingRequest, on_feedback, sample: int | None = None) -> Grade:
         """Request, judge, and repair once when the reply is unusable; always returns a Grade."""
         messages = request.messages
         usage_total = TokenUsage()
@@ -345,7 +359,7 @@ class LLMGrader:
             try:
                 reply = await self.client.complete(
                     conversation, json_schema=schema, max_tokens=self.settings.max_output_tokens,
-                    on_delta=on_delta,
+                    on_delta=on_delta, **({} if sample is None else {"sample": sample}),
                 )
             except (ChatUnavailable, LLMConfigError) as fault:
                 self._log(attempt, conversation, None, started, f"failed: {fault}")

@@ -172,6 +172,41 @@ def check_grade(item: GradingItem, grade: Grade, offline_score: float | None = N
     return grade.with_notes(HINT_NOTE) if item.hinted_points else grade
 
 
+#: Samples of one grade further apart than this (max - min) are flagged.
+INCONSISTENT_SPREAD = 2.0
+INCONSISTENT = "inconsistent"
+
+
+def combine_samples(grades: list[Grade]) -> Grade:
+    """Several judge calls on one answer as one grade: the median sample (its feedback and
+    checklist), the spread beside it in a note, flagged ``inconsistent`` above 2 points. Failed
+    samples are left out (and noted); all failed: the first failure."""
+    import statistics
+
+    good = [g for g in grades if not g.failed]
+    if not good:
+        return grades[0]
+    scores = [g.score for g in good]
+    median = statistics.median_low(scores)
+    chosen = next(g for g in good if g.score == median)
+    spread = round(max(scores) - min(scores), 1)
+    usage = None
+    for grade in grades:
+        if grade.usage is not None:
+            usage = grade.usage if usage is None else usage + grade.usage
+    costs = [g.cost_usd for g in grades if g.cost_usd is not None]
+    shown = ", ".join(f"{s:g}" for s in scores)
+    notes = [f"samples: {len(good)}, scores {shown}, median {median:g}, spread {spread:g}"]
+    if len(good) < len(grades):
+        notes.append(f"{len(grades) - len(good)} of {len(grades)} samples failed: {grades[0].error or 'see log'}"
+                     if grades[0].failed else f"{len(grades) - len(good)} of {len(grades)} samples failed")
+    combined = replace(chosen, usage=usage, cost_usd=sum(costs) if costs else None).with_notes(*notes)
+    if spread > INCONSISTENT_SPREAD:
+        combined = combined.with_flags(f"{INCONSISTENT}: {len(good)} judge calls spread {spread:g} points "
+                                       f"({min(scores):g}-{max(scores):g}); review this grade")
+    return combined
+
+
 def without_item_notes(grade: Grade) -> Grade:
     """The grade as the cache keeps it: notes that belong to this one answer (a hint) removed."""
     return replace(grade, notes=tuple(note for note in grade.notes if note != HINT_NOTE))
