@@ -41,6 +41,12 @@ def new_session_id() -> str:
     return f"{stamp}-{uuid.uuid4().hex[:6]}"
 
 
+def session_header(session_id: str, **fields: Any) -> dict[str, Any]:
+    """The first line of a transcript: the session's id, when it started, and ``fields``
+    (candidate, bank, mode, timer, question ids, why each was chosen, the options)."""
+    return {"type": "session", "format": FORMAT_VERSION, "session_id": session_id, "started_at": now_iso(), **fields}
+
+
 class TranscriptWriter:
     """Appends records to a transcript file, durably, one line each."""
 

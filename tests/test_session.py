@@ -13,7 +13,7 @@ from interviewer.history.store import Attempt, History
 from interviewer.practice.options import PracticeOptions, load_preferences, save_preferences
 from interviewer.questions import FollowUp, Question
 from interviewer.practice.session import PracticeSession
-from interviewer.practice.start import choose_questions, start_session
+from interviewer.practice.start import choose_questions, resume_session, start_session
 from interviewer.settings import Settings
 from interviewer.practice.speech import Speaker, find_tts_command
 from interviewer.testing.clock import FakeClock
@@ -234,7 +234,7 @@ async def test_resume_keeps_earlier_answers_and_puts_the_draft_back(settings):
 
     transcript = latest_unfinished(settings.transcripts_dir)
     assert transcript is not None and transcript.session_id == session.session_id
-    resumed = PracticeSession.resume(transcript, make_bank(), settings=settings, grader=ScriptedGrader(good(5.0)),
+    resumed = resume_session(transcript, make_bank(), settings=settings, grader=ScriptedGrader(good(5.0)),
                                      clock=FakeClock())
     assert resumed.resumed and resumed.session_id == session.session_id
     assert [r.question_id for r in resumed.records] == ["q1"]
@@ -259,7 +259,7 @@ async def test_resume_puts_back_a_follow_up_being_answered(settings):
     await session.grade()
     session.begin_follow_up("Why does dropout reduce overfitting?")
     session.save_draft("because of ensembling")
-    resumed = PracticeSession.resume(latest_unfinished(settings.transcripts_dir), make_bank(), settings=settings)
+    resumed = resume_session(latest_unfinished(settings.transcripts_dir), make_bank(), settings=settings)
     assert resumed.turn.is_follow_up and resumed.turn.answer == "because of ensembling"
     assert resumed.turn.base_item.context.answer == "Dropout zeroes activations"
 
@@ -270,7 +270,7 @@ def test_resume_with_a_different_bank_says_what_to_do(settings):
     session.skip()
     other = QuestionBank([Question("zz", "Q?", "A.")])
     with pytest.raises(UserError, match="--bank"):
-        PracticeSession.resume(latest_unfinished(settings.transcripts_dir), other, settings=settings)
+        resume_session(latest_unfinished(settings.transcripts_dir), other, settings=settings)
 
 
 def test_review_order_puts_due_weak_questions_first(settings):

@@ -4,7 +4,7 @@ import pytest
 
 from interviewer.history.store import History
 from interviewer.practice.options import PracticeOptions, load_preferences
-from interviewer.practice.session import PracticeSession
+from interviewer.practice.start import resume_session
 from interviewer.settings import Settings
 from interviewer.testing.clock import FakeClock
 from interviewer.transcript import latest_unfinished, list_transcripts, read_transcript
@@ -137,7 +137,7 @@ async def test_quit_half_way_then_resume_continues_with_earlier_answers_intact(s
 
     transcript = latest_unfinished(settings.transcripts_dir)
     bank = app.bank
-    resumed = PracticeSession.resume(transcript, bank, settings=settings, history=History(settings.history_path))
+    resumed = resume_session(transcript, bank, settings=settings, history=History(settings.history_path))
     app = make_app(settings, session=resumed, bank=bank, history=resumed.history)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -247,7 +247,7 @@ async def test_resuming_a_fully_answered_session_goes_to_its_summary(settings):
     session = start_session(settings, options(count=1), open_bank())
     session.begin_question()
     session.skip()  # answered, but the app died before the summary
-    resumed = PracticeSession.resume(latest_unfinished(settings.transcripts_dir), open_bank(), settings=settings)
+    resumed = resume_session(latest_unfinished(settings.transcripts_dir), open_bank(), settings=settings)
     app = make_app(settings, session=resumed)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -316,7 +316,7 @@ async def test_closing_the_terminal_keeps_the_typed_answer_as_a_draft(settings, 
     assert app.return_value.answered == 0 and not app.return_value.finished
 
     transcript = latest_unfinished(settings.transcripts_dir)
-    resumed = PracticeSession.resume(transcript, app.bank, settings=settings, history=History(settings.history_path),
+    resumed = resume_session(transcript, app.bank, settings=settings, history=History(settings.history_path),
                                      clock=clock)
     app = make_app(settings, session=resumed, bank=app.bank, history=resumed.history, clock=clock)
     async with app.run_test(size=SIZE) as pilot:

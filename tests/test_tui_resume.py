@@ -5,8 +5,7 @@ import pytest
 from interviewer.bank import open_bank
 from interviewer.history.store import History
 from interviewer.practice.options import PracticeOptions
-from interviewer.practice.session import PracticeSession
-from interviewer.practice.start import start_session
+from interviewer.practice.start import resume_session, start_session
 from interviewer.settings import Settings
 from interviewer.transcript import latest_unfinished, read_transcript, unfinished_sessions
 from interviewer.tui import app as app_module
@@ -60,7 +59,7 @@ async def test_a_draft_is_saved_while_typing_so_a_kill_loses_almost_nothing(sett
     draft = next(iter(transcript.drafts.values()))
     assert draft["answer"] == "L2 adds a penalty on large weights" and draft["time_taken_s"] == 30
 
-    resumed = PracticeSession.resume(transcript, app.bank, settings=settings, clock=clock)
+    resumed = resume_session(transcript, app.bank, settings=settings, clock=clock)
     app = make_app(settings, session=resumed, bank=app.bank, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

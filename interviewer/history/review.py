@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
-from interviewer.history.store import Attempt
+from interviewer.history.attempts import Attempt
 from interviewer.history.stats import parse_time
 from interviewer.questions import Question
 from interviewer.tally import tally

@@ -14,7 +14,7 @@ from interviewer.questions import TOPICS
 from interviewer.tally import Tally, mean, tally
 
 if TYPE_CHECKING:
-    from interviewer.history.store import Attempt
+    from interviewer.history.attempts import Attempt
 
 #: A trend compares the average of the last this-many graded attempts with the ones before.
 TREND_WINDOW = 5

@@ -12,7 +12,6 @@ exists (and can be resumed) before anything is answered.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,15 +19,15 @@ from typing import Any, Callable, Sequence
 from interviewer.answer_record import AnswerRecord
 from interviewer.errors import UserError
 from interviewer.grading.interface import AsksFollowUps, FeedbackListener, Grade, Grader, GradingItem, failed_grade
+from interviewer.practice.graders import SessionGraders
 from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
 from interviewer.settings import Settings
-from interviewer.practice.turn import Turn, measured_delivery, delivery_of, main_item
+from interviewer.practice.turn import Turn, main_item
 from interviewer.transcript import (
-    FORMAT_VERSION,
-    Transcript,
     TranscriptWriter,
     new_session_id,
+    session_header,
     now_iso,
     transcript_path,
 )
@@ -80,9 +79,7 @@ class PracticeSession:
         self._drafts: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._writer = TranscriptWriter(self.transcript_path)
         self._header_written = False
-        self._grader = grader
-        self._making: asyncio.Future | None = None
-        self._offline: Grader | None = None
+        self._graders = SessionGraders(settings, self.mode, grader)
 
     # -- where we are ---------------------------------------------------------------------
 
@@ -173,21 +170,9 @@ class PracticeSession:
     def attach_recording(self, spoken, samples, keep_audio: bool = True) -> None:
         """A recording of the current answer, transcribed: kept for measured delivery (and its audio
         beside the transcript unless ``keep_audio`` is off). Several recordings of one answer join."""
-        from interviewer.voice.spoken import joined
-
-        turn = self._require_turn()
-        turn.spoken = joined(turn.spoken, spoken)
-        turn.samples.append(samples)
-        if keep_audio:
-            import numpy
-
-            from interviewer.voice.answer_audio import save_answer_audio
-
-            try:
-                turn.audio = save_answer_audio(self.transcript_path, turn.question.id, turn.follow_up_of,
-                                               turn.attempt, numpy.concatenate(turn.samples))
-            except OSError as error:
-                self.warnings.append(f"the recording was not kept: {error}")
+        problem = self._require_turn().attach_recording(spoken, samples, self.transcript_path if keep_audio else None)
+        if problem:
+            self.warnings.append(problem)
 
     def submit(self, answer: str, timed_out: bool = False) -> Turn:
         """Stop the timer and keep the answer; grade it next with ``grade``."""
@@ -225,25 +210,11 @@ class PracticeSession:
         self.turn = None
 
     async def grader(self) -> Grader:
-        """The session's grader, made once, off the event loop (the LLM one imports openai).
-
-        A warm-up and a first grade may ask at the same time: both await the one making.
-        """
-        if self._grader is None:
-            from interviewer.grading.choose import make_grader
-
-            making = self._making
-            if making is None or (making.done() and making.exception() is not None):
-                making = self._making = asyncio.ensure_future(asyncio.to_thread(make_grader, self.settings, self.mode))
-            self._grader = await asyncio.shield(making)
-        return self._grader
+        """The session's grader, made once, off the event loop (``SessionGraders``)."""
+        return await self._graders.grader()
 
     async def offline_grader(self) -> Grader:
-        if self._offline is None:
-            from interviewer.grading.choose import make_offline_grader
-
-            self._offline = make_offline_grader()
-        return self._offline
+        return self._graders.offline()
 
     # -- retrying ---------------------------------------------------------------------------
 
@@ -316,17 +287,13 @@ class PracticeSession:
         Returns (point, verdict or None); None when there is no such point. The mark goes to
         the history beside the grader's verdict, which it never replaces.
         """
-        from interviewer.history.self_assessment import SelfAssessment, next_self_verdict
+        from interviewer.history.self_assessment import SelfAssessment
 
         turn = self.turn
-        if turn is None or turn.grade is None or turn.grade.failed or not 1 <= number <= len(turn.grade.key_points):
+        marked = None if turn is None else turn.cycle_mark(number)
+        if marked is None:
             return None
-        result = turn.grade.key_points[number - 1]
-        verdict = next_self_verdict(turn.self_marks.get(result.point), result.verdict)
-        if verdict is None:
-            turn.self_marks.pop(result.point, None)
-        else:
-            turn.self_marks[result.point] = verdict
+        result, verdict = marked
         if self.history is not None:
             mark = SelfAssessment(self.session_id, turn.question.id, result.point, verdict, result.verdict,
                                   follow_up_of=turn.follow_up_of, attempt=turn.attempt)
@@ -339,19 +306,9 @@ class PracticeSession:
     # -- saving -----------------------------------------------------------------------------
 
     def _header(self) -> dict[str, Any]:
-        return {
-            "type": "session",
-            "format": FORMAT_VERSION,
-            "session_id": self.session_id,
-            "started_at": now_iso(),
-            "candidate": self.candidate,
-            "bank": self.bank_path,
-            "mode": self.mode,
-            "timer_s": self.timer_s,
-            "question_ids": [q.id for q in self.questions],
-            "reasons": self.reasons,
-            "options": self.options.to_dict(),
-        }
+        return session_header(self.session_id, candidate=self.candidate, bank=self.bank_path, mode=self.mode,
+                              timer_s=self.timer_s, question_ids=[q.id for q in self.questions],
+                              reasons=self.reasons, options=self.options.to_dict())
 
     def _write_header(self) -> None:
         if not self._header_written:
@@ -363,28 +320,8 @@ class PracticeSession:
         self._writer.append(record)
 
     def _record(self, turn: Turn, grade: Grade | None) -> AnswerRecord:
-        question = turn.question
-        record = AnswerRecord(
-            question=turn.prompt,
-            answer=turn.answer,
-            question_id=question.id,
-            topic=question.topic,
-            difficulty=question.difficulty,
-            grade=grade,
-            skipped=grade is None,
-            delivery=delivery_of(turn) if turn.answer.strip() else None,
-            spoken=measured_delivery(turn),
-            audio=turn.audio,
-            hints=tuple(turn.hints),
-            time_taken_s=turn.time_taken_s,
-            time_limit_s=self.timer_s or None,
-            timed_out=turn.timed_out,
-            follow_up_of=turn.follow_up_of,
-            attempt=turn.attempt,
-            candidate=self.candidate,
-            session_id=self.session_id,
-            answered_at=now_iso(),
-        )
+        record = turn.record(grade, session_id=self.session_id, candidate=self.candidate,
+                             time_limit_s=self.timer_s or None, answered_at=now_iso())
         self._write_header()
         self._writer.append_answer(record)
         self.records.append(record)
@@ -415,18 +352,7 @@ class PracticeSession:
         if answer == turn.saved_draft or (turn.saved_draft is None and not answer.strip()):
             return False
         elapsed = turn.time_taken_s if turn.time_taken_s is not None else self.time_used()
-        self._append(
-            {
-                "type": "draft",
-                "question_id": turn.question.id,
-                "follow_up_of": turn.follow_up_of,
-                "question": turn.prompt,
-                "answer": answer,
-                "hints": list(turn.hints),
-                "time_taken_s": round(elapsed, 1),
-                "saved_at": now_iso(),
-            }
-        )
+        self._append(turn.draft_record(answer, elapsed, now_iso()))
         turn.saved_draft = answer
         return True
 
@@ -464,12 +390,3 @@ class PracticeSession:
         if self.turn is None:
             raise RuntimeError("no question is being answered")
         return self.turn
-
-    # -- resuming ---------------------------------------------------------------------------
-
-    @classmethod
-    def resume(cls, transcript: Transcript, bank: Any, **options: Any) -> "PracticeSession":
-        """Continue an unfinished session with its earlier answers, grades and drafts intact."""
-        from interviewer.practice.start import resume_session
-
-        return resume_session(transcript, bank, **options)

@@ -9,7 +9,8 @@ from interviewer.errors import UserError
 from interviewer.grading.interface import Grader
 from interviewer.practice.options import PracticeOptions
 from interviewer.questions import Question
-from interviewer.practice.session import Clock, PracticeSession, Turn, main_item
+from interviewer.practice.session import Clock, PracticeSession
+from interviewer.practice.turn import Turn, main_item
 from interviewer.settings import Settings
 from interviewer.transcript import Transcript, TranscriptWriter
 

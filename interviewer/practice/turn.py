@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from interviewer.grading.interface import Grade, Grader, GradingItem
+from interviewer.answer_record import AnswerRecord
+from interviewer.grading.interface import Grade, Grader, GradingItem, KeyPointResult
 from interviewer.questions import Question
 
 
@@ -52,6 +54,81 @@ class Turn:
 
     def item(self) -> GradingItem:
         return replace(self.base_item, answer=self.answer, hinted_points=tuple(self.hints))
+
+    def attach_recording(self, spoken: Any, samples: Any, transcript_path: Path | None) -> str | None:
+        """Join a transcribed recording to this answer; its audio is saved beside the transcript
+        at ``transcript_path`` (None: not kept). Returns why the audio was not kept, if it was not."""
+        from interviewer.voice.spoken import joined
+
+        self.spoken = joined(self.spoken, spoken)
+        self.samples.append(samples)
+        if transcript_path is None:
+            return None
+        import numpy
+
+        from interviewer.voice.answer_audio import save_answer_audio
+
+        try:
+            self.audio = save_answer_audio(transcript_path, self.question.id, self.follow_up_of,
+                                           self.attempt, numpy.concatenate(self.samples))
+        except OSError as error:
+            return f"the recording was not kept: {error}"
+        return None
+
+    def cycle_mark(self, number: int) -> tuple[KeyPointResult, str | None] | None:
+        """Cycle the candidate's own verdict on key point ``number`` (from 1) of this turn's grade:
+        (the grader's result, the new verdict or None); None when there is no such point."""
+        from interviewer.history.self_assessment import next_self_verdict
+
+        grade = self.grade
+        if grade is None or grade.failed or not 1 <= number <= len(grade.key_points):
+            return None
+        result = grade.key_points[number - 1]
+        verdict = next_self_verdict(self.self_marks.get(result.point), result.verdict)
+        if verdict is None:
+            self.self_marks.pop(result.point, None)
+        else:
+            self.self_marks[result.point] = verdict
+        return result, verdict
+
+    def draft_record(self, answer: str, elapsed_s: float, saved_at: str) -> dict[str, Any]:
+        """The transcript's ``draft`` line for ``answer``, typed but not graded yet."""
+        return {
+            "type": "draft",
+            "question_id": self.question.id,
+            "follow_up_of": self.follow_up_of,
+            "question": self.prompt,
+            "answer": answer,
+            "hints": list(self.hints),
+            "time_taken_s": round(elapsed_s, 1),
+            "saved_at": saved_at,
+        }
+
+    def record(self, grade: Grade | None, *, session_id: str, candidate: str, time_limit_s: float | None,
+               answered_at: str) -> AnswerRecord:
+        """The answer record of this turn: graded (``grade``) or skipped (None)."""
+        question = self.question
+        return AnswerRecord(
+            question=self.prompt,
+            answer=self.answer,
+            question_id=question.id,
+            topic=question.topic,
+            difficulty=question.difficulty,
+            grade=grade,
+            skipped=grade is None,
+            delivery=delivery_of(self) if self.answer.strip() else None,
+            spoken=measured_delivery(self),
+            audio=self.audio,
+            hints=tuple(self.hints),
+            time_taken_s=self.time_taken_s,
+            time_limit_s=time_limit_s,
+            timed_out=self.timed_out,
+            follow_up_of=self.follow_up_of,
+            attempt=self.attempt,
+            candidate=candidate,
+            session_id=session_id,
+            answered_at=answered_at,
+        )
 
     @property
     def delta(self) -> float | None:

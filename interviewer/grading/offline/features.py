@@ -21,7 +21,8 @@ from functools import lru_cache
 from itertools import filterfalse
 
 from interviewer.grading.offline.anchors import best_anchor, held_share
-from interviewer.grading.offline.index import AnswerWord, ReferenceIndex, TokenInfo  # AnswerWord: part of this API
+from interviewer.grading.offline.index import (  # AnswerWord, RefWord, Unit: part of this API
+    AnswerWord, ReferenceIndex, RefWord, TokenInfo, Unit)
 from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
 
 #: Weight of a reference word that the question already contains.
@@ -37,38 +38,6 @@ ANCHOR_IN_MODEL_ANSWER = True
 _ALTERNATIVES_RE = re.compile(r"\s+/\s+")
 _SLASH_WORDS_RE = re.compile(r"\b([A-Za-z][\w+#-]*)/(?=[A-Za-z])")
 _ASIDE_RE = re.compile(r"\(([^()]*)\)")
-
-
-@dataclass(frozen=True)
-class RefWord:
-    """One slot of a reference: a word, or a few alternatives written ``a/b``."""
-
-    surface: str
-    stems: tuple[str, ...]
-    weight: float
-
-    @property
-    def stem(self) -> str:
-        return self.stems[0]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One thing a good answer says: a key point, or a clause of the reference.
-
-    ``options`` are alternative phrasings ("Prevents overfitting / acts as regularization"):
-    a unit is as covered as its best-covered option.
-    """
-
-    text: str
-    options: tuple[tuple[RefWord, ...], ...]
-    is_key_point: bool
-    #: "reference" (a clause of the reference), "core" or "depth" (a key point of that kind).
-    kind: str = "reference"
-    #: The text of each option, as written (for polarity: where its negations are).
-    option_texts: tuple[str, ...] = ()
-    #: How many of the options are the point's own phrasings; the rest are its anchors.
-    own_options: int = 0
 
 
 @dataclass(frozen=True)

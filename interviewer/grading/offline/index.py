@@ -15,12 +15,42 @@ Working a token out compares it only with the reference stems it can be similar 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from interviewer.text.analysis import is_content, similarity, stem, synonym_groups
 
-if TYPE_CHECKING:
-    from interviewer.grading.offline.features import RefWord, Unit
+
+@dataclass(frozen=True)
+class RefWord:
+    """One slot of a reference: a word, or a few alternatives written ``a/b``."""
+
+    surface: str
+    stems: tuple[str, ...]
+    weight: float
+
+    @property
+    def stem(self) -> str:
+        return self.stems[0]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing a good answer says: a key point, or a clause of the reference.
+
+    ``options`` are alternative phrasings ("Prevents overfitting / acts as regularization"):
+    a unit is as covered as its best-covered option.
+    """
+
+    text: str
+    options: tuple[tuple[RefWord, ...], ...]
+    is_key_point: bool
+    #: "reference" (a clause of the reference), "core" or "depth" (a key point of that kind).
+    kind: str = "reference"
+    #: The text of each option, as written (for polarity: where its negations are).
+    option_texts: tuple[str, ...] = ()
+    #: How many of the options are the point's own phrasings; the rest are its anchors.
+    own_options: int = 0
+
 
 #: The most answer tokens kept over all references (about 250 bytes each).
 CACHE_LIMIT = 65536

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from interviewer.text.analysis import clauses, stem, tokenize
 
 if TYPE_CHECKING:
-    from interviewer.grading.offline.features import RefWord
+    from interviewer.grading.offline.index import RefWord
 
 NEGATIONS = frozenset("not never no without cannot nor neither none".split())
 #: Negation words that do not negate what follows ("not only", "no doubt").
