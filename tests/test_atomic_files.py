@@ -13,14 +13,14 @@ import textwrap
 import pytest
 
 from interviewer.atomic_files import atomic_write, atomic_write_text
-from interviewer.batch.reports import write_report
+from interviewer.batch.report_files import write_report
 
 # A child that writes the real HTML report through ``atomic_write`` and, once part of it is
 # written, says so and blocks on stdin: the test kills it there, at a point it controls.
 WRITER = textwrap.dedent("""
     import sys
     from interviewer.atomic_files import atomic_write
-    from interviewer.batch.reports import write_report
+    from interviewer.batch.report_files import write_report
 
     class PausingHandle:
         def __init__(self, handle):

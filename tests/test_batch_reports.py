@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from interviewer.batch.reports import (CSV_COLUMNS, format_for, format_summary, read_records, summarise,
-                                       write_report)
+from interviewer.batch.report_files import format_for, write_report
+from interviewer.batch.reports import CSV_COLUMNS, format_summary, read_records, summarise
 
 
 def record(key, candidate, topic, score, **extra):

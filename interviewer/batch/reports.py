@@ -1,8 +1,8 @@
-"""Reading a batch output file back: the closing summary, and reports as CSV, Markdown or one HTML page.
+"""Reading a batch output file back: the closing summary, and reports as CSV or Markdown.
 
 Everything streams over the JSONL output (twice for Markdown and HTML: summary first, then
-rows), so a report of a large run needs little memory. The HTML page is self-contained:
-inline CSS and inline SVG charts, no scripts, nothing fetched.
+rows), so a report of a large run needs little memory. ``html_report`` draws the HTML page
+from the same summary; ``report_files.write_report`` writes any format.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from interviewer.answer_record import AnswerRecord
-from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, dumps, read_output
+from interviewer.batch.records import UNMATCHED_ERROR, OutputRecord, ProblemRecord, read_output
 from interviewer.grading.interface import CONFIDENCE_LEVELS, CRITERIA
 from interviewer.grading.llm.judging import NEEDS_REVIEW
 from interviewer.safe_text import for_terminal, spreadsheet_cell
 
-REPORT_FORMATS = ("jsonl", "csv", "md", "html")
 UNKNOWN_CANDIDATE = "(unnamed)"
 #: Error messages are counted (and shown) by their first characters; the first one is also shown in full.
 ERROR_SHOWN_CHARS = 120
@@ -295,35 +294,3 @@ def write_markdown(summary: Summary, records: Iterable[OutputRecord], out: IO[st
 def note_of(record: AnswerRecord) -> str:
     """What a report shows beside a score: why it has none, or the grade's flags."""
     return record.failure or ("; ".join(record.grade.flags) if record.grade is not None else "")
-
-
-def write_jsonl(records: Iterable[OutputRecord], out: IO[str]) -> None:
-    for record in records:
-        out.write(dumps(record))
-
-
-def write_report(output_path: Path | str, out: IO[str], fmt: str, summary: Summary | None = None) -> Summary:
-    """Write the report of an output file in ``fmt`` (``jsonl``, ``csv``, ``md`` or ``html``);
-    ``summary``: the file's summary when the caller has it already (else it is read)."""
-    if summary is None:
-        summary = summarise(read_records(output_path))
-    if fmt == "csv":
-        write_csv(read_records(output_path), out)
-    elif fmt == "md":
-        write_markdown(summary, read_records(output_path), out)
-    elif fmt == "html":
-        from interviewer.batch.html_report import write_html
-
-        write_html(summary, read_records(output_path), out)
-    elif fmt == "jsonl":
-        write_jsonl(read_records(output_path), out)
-    else:
-        raise ValueError(f"unknown report format {fmt!r}")
-    return summary
-
-
-def format_for(path: Path | str, default: str = "md") -> str:
-    """The report format a file name implies (``.csv``, ``.md``, ``.html``, ``.jsonl``)."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    return {"htm": "html", "markdown": "md", "json": "jsonl", "ndjson": "jsonl"}.get(suffix, suffix) \
-        if suffix in (*REPORT_FORMATS, "htm", "markdown", "json", "ndjson") else default

@@ -153,7 +153,8 @@ def run(args: argparse.Namespace, settings) -> int:
     from interviewer.batch.inputs import KNOWN_EXTENSIONS, STDIN, iter_inputs, resolve_inputs
     from interviewer.batch.items import InputItem
     from interviewer.batch.matching import DEFAULT_THRESHOLD, BankMatcher
-    from interviewer.batch.reports import Summary, format_for, format_summary, read_records, summarise, write_report
+    from interviewer.batch.report_files import format_for, write_report
+    from interviewer.batch.reports import Summary, format_summary, read_records, summarise
     from interviewer.batch.runner import (DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, BatchRun, default_workers,
                                          scan_output)
     from interviewer.errors import NothingToGrade, UserError
