@@ -19,6 +19,9 @@ from interviewer.text.analysis import similarity
 
 #: Share of a point's weighted words a clause must hold to anchor it.
 ANCHOR_AT = 0.5
+#: A core point states what the reference says (the bank's definition): the reference anchors it
+#: from this share.
+CORE_IN_REFERENCE_AT = 0.25
 #: An anchor needs at least this many words that are not the question's.
 ANCHOR_OWN_WORDS = 2
 
@@ -44,11 +47,11 @@ def held_share(point_stems: Sequence[tuple[tuple[str, ...], float]], clause_stem
 
 
 def best_anchor(point_stems: Sequence[tuple[tuple[str, ...], float]],
-                clauses: Sequence[tuple[str, frozenset[str], int]]) -> int | None:
+                clauses: Sequence[tuple[str, frozenset[str], int]], at: float = ANCHOR_AT) -> int | None:
     """The index of the clause that anchors the point best, or None.
 
     ``clauses``: (text, its stems, its count of words not in the question) for each clause."""
-    best_index, best_value = None, ANCHOR_AT - 1e-9
+    best_index, best_value = None, at - 1e-9
     for number, (_, stems, own_words) in enumerate(clauses):
         if own_words < ANCHOR_OWN_WORDS:
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import filterfalse
 
-from interviewer.grading.offline.anchors import best_anchor, held_share
+from interviewer.grading.offline.anchors import ANCHOR_AT, CORE_IN_REFERENCE_AT, best_anchor, held_share
 from interviewer.grading.offline.index import (  # AnswerWord, RefWord, Unit: part of this API
     AnswerWord, ReferenceIndex, RefWord, TokenInfo, Unit)
 from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
@@ -142,8 +142,9 @@ def _unit(text: str, question_stems: frozenset[str], kind: str,
         return None
     own_options = len(made)
     if is_key_point:
-        for source in anchor_sources:
-            found = _anchor(made, source)
+        for number, source in enumerate(anchor_sources):
+            at = CORE_IN_REFERENCE_AT if kind == "core" and number == 0 else ANCHOR_AT
+            found = _anchor(made, source, at)
             if found is not None and found[0] not in (p for p, _ in made):
                 own = {s for _, option in made for w in option for s in w.stems}
                 kept = tuple(w for w in found[1] if own.intersection(w.stems) or others.isdisjoint(w.stems))
@@ -167,13 +168,13 @@ def _anchor_clauses(text: str, question_stems: frozenset[str]) -> tuple[AnchorCl
     return tuple(made)
 
 
-def _anchor(made: list[tuple[str, tuple[RefWord, ...]]], source: tuple[AnchorClause, ...]
+def _anchor(made: list[tuple[str, tuple[RefWord, ...]]], source: tuple[AnchorClause, ...], at: float = ANCHOR_AT
             ) -> tuple[str, tuple[RefWord, ...]] | None:
     """The clause of ``source`` anchoring the best of a point's phrasings, as a phrasing of its own."""
     best: tuple[float, int] | None = None
     views = [(c[0], c[2], c[3]) for c in source]
     for _, option in made:
-        number = best_anchor([(w.stems, w.weight) for w in option], views)
+        number = best_anchor([(w.stems, w.weight) for w in option], views, at)
         if number is not None:
             value = held_share([(w.stems, w.weight) for w in option], source[number][2])
             if best is None or value > best[0]:
@@ -191,9 +192,9 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
     units = [u for u in (_unit(t, question_stems, "reference") for t in clauses(reference)) if u]
     kinds = tuple(point_kinds) + ("core",) * (len(key_points) - len(point_kinds))
+    #: the reference's clauses first, then the model answer's (either may be empty)
     sources = tuple(_anchor_clauses(text, question_stems) for text in
-                    ((reference if ANCHOR_IN_REFERENCE else ""), (model_answer if ANCHOR_IN_MODEL_ANSWER else ""))
-                    if text)
+                    ((reference if ANCHOR_IN_REFERENCE else ""), (model_answer if ANCHOR_IN_MODEL_ANSWER else "")))
     point_stems = [frozenset(stem(t) for t in tokens(p) if is_content(t)) for p in key_points]
     units += [u for u in (_unit(t, question_stems, k, sources, frozenset().union(*point_stems[:i], *point_stems[i + 1:]))
                           for i, (t, k) in enumerate(zip(key_points, kinds))) if u]

@@ -38,7 +38,14 @@ from interviewer.grading.offline.checks import (
 )
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.polarity import Contradiction, Material, find_contradiction, flip_evidence, material
+from interviewer.grading.offline.polarity import (
+    Contradiction,
+    Material,
+    find_contradiction,
+    flip_evidence,
+    material,
+    said_in,
+)
 from interviewer.grading.offline.scoring import (
     PointCoverage,
     anchored_features,
@@ -78,6 +85,7 @@ POLARITY_IN_ANCHORS = False
 UNSAID_FLAGS = frozenset({"keyword-list", "word-salad", "repetition"})
 #: A list of terms passes on the core only up to this many distinct words of its own.
 LIST_PASS_WORDS = 15
+FLOOR_FROM = 4.0
 
 
 @dataclass(frozen=True)
@@ -109,26 +117,29 @@ def calibrated_share(alignment: Alignment) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[str, str]) -> Contradiction | None:
+def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[str, str],
+                   correct: tuple[str, ...] = ()) -> Contradiction | None:
+    """How the answer states the unit the wrong way round, if it does; never by a clause that the
+    question's own correct answers (``correct``: reference, model answer) say."""
     own = unit.own_options or len(unit.options)
     for number, (option, text) in enumerate(zip(unit.options, unit.option_texts)):
         if number >= own and not POLARITY_IN_ANCHORS:
             break
         # An anchor clause carries other points' negations: only its antonyms count.
         found = find_contradiction(option, text, matched, answer, negations=number < own)
-        if found is not None:
+        if found is not None and not said_in(found.claim, correct):
             return found
     return None
 
 
-def _verdicts(alignment: Alignment, answer: str) -> list[UnitVerdict]:
+def _verdicts(alignment: Alignment, answer: str, correct: tuple[str, ...] = ()) -> list[UnitVerdict]:
     """Each unit's verdict; key points (only they) are checked for polarity."""
     matched = {key: stem(surface) for key, (score, surface) in alignment.matches.items() if score > 0}
     verdicts = []
     for unit, (coverage, evidence) in zip(alignment.reference.units, units_evidence(alignment)):
         flipped = None
         if unit.is_key_point and coverage >= POLARITY_FROM:
-            flipped = _contradiction(unit, alignment, answer, matched)
+            flipped = _contradiction(unit, alignment, answer, matched, correct)
         verdicts.append(UnitVerdict(unit, coverage, tuple(evidence), flipped))
     return verdicts
 
@@ -247,7 +258,7 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     reference = prepare_reference(item.question, item.reference, tuple(item.key_points), tuple(item.point_kinds),
                                    item.model_answer)
     alignment = align(reference, text)
-    verdicts = _verdicts(alignment, text)
+    verdicts = _verdicts(alignment, text, (item.reference, item.model_answer))
     caps = content_caps(alignment, text)
     if addressed:
         # No flag of its own: the injection flags on the grade say how it speaks to the grader.

@@ -279,3 +279,21 @@ def flip_evidence(answer: str, known: Material, question_stems: frozenset[str]) 
             if against and against & known.said:
                 found.add(s)
     return len(found)
+
+
+#: A claim is one of the correct answers' own clauses when this share of its stems is in one.
+SAID_IN_AT = 0.8
+
+
+def said_in(claim: str, texts: tuple[str, ...]) -> bool:
+    """True when a clause of ``texts`` says ``claim`` (most of its words, negated alike)."""
+    stems, negated = _negated_stems(claim)
+    words = frozenset(stems)
+    if not words:
+        return False
+    for text in texts:
+        if text:
+            for view in answer_clauses(text):
+                if len(words & view.stems) >= SAID_IN_AT * len(words) and frozenset(negated) <= view.negated:
+                    return True
+    return False
