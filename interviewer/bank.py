@@ -10,7 +10,7 @@ Two formats load into the same ``QuestionBank``:
 * the seed's Markdown layout: ``### Q<n>. question``, the answer below, ``---``
   between questions. Key points are derived from the reference answer.
 
-Every problem is a ``BankProblem`` that prints as ``file:line: message``.
+Every problem is a ``BankProblem`` (``bank_problems``) that prints as ``file:line: message``.
 """
 
 from __future__ import annotations
@@ -21,43 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from interviewer.bank_problems import BankError, BankProblem
 from interviewer.errors import UserError
-from interviewer.questions import TOPICS, Question
+from interviewer.questions import TOPICS, Question, derive_key_points
+
+__all__ = ["BankError", "BankProblem", "QuestionBank", "derive_key_points", "load_bank", "open_bank", "read_bank",
+           "validate_bank"]
 
 MARKDOWN_HEADING = re.compile(r"^#{2,4}\s*Q(?P<number>\d+)[.):]?\s*(?P<question>.*?)\s*$")
 MARKDOWN_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-#: At most this many key points are derived from a reference answer.
-MAX_KEY_POINTS = 5
-
-
-@dataclass(frozen=True)
-class BankProblem:
-    """One thing wrong with a bank file, located as ``file:line``."""
-
-    path: Path
-    line: int
-    message: str
-    is_error: bool = True
-
-    def __str__(self) -> str:
-        kind = "" if self.is_error else "warning: "
-        where = f"{self.path}:{self.line}" if self.line > 0 else str(self.path)  # line 0: the file as a whole
-        return f"{where}: {kind}{self.message}"
-
-
-class BankError(UserError):
-    """A bank could not be loaded; ``problems`` says where and why."""
-
-    def __init__(self, problems: Sequence[BankProblem]):
-        self.problems = tuple(problems)
-        errors = [p for p in self.problems if p.is_error]
-        lines = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        if len(errors) == 1 and errors[0].line <= 0:
-            super().__init__(f"cannot open the question bank {errors[0]}")
-        else:
-            super().__init__(f"the question bank has {len(errors)} error(s):\n{lines}{more}")
 
 
 @dataclass
@@ -259,23 +232,6 @@ def _parse_markdown(path: Path, text: str):
             problems.append(BankProblem(path, number, "text outside a question (expected '### Q<n>. question')", False))
     finish()
     return questions, TOPICS + ("general",), "", problems
-
-
-def derive_key_points(reference: str) -> tuple[str, ...]:
-    """Key points from a reference answer: its bullets, else its sentences, else its list items."""
-    bullets = [
-        re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line).strip()
-        for line in reference.splitlines()
-        if re.match(r"^\s*([-*+]|\d+[.)])\s+", line)
-    ]
-    candidates = bullets or [s for s in re.split(r"(?<=[.!?])\s+", reference.strip()) if s]
-    if len(candidates) == 1:
-        head, _, tail = candidates[0].partition(":")
-        items = [i.strip(" .") for i in re.split(r",\s*|\s+and\s+", tail or head) if i.strip(" .")]
-        if 3 <= len(items) <= 8 and all(len(i.split()) <= 5 and "(" not in i and ")" not in i for i in items):
-            candidates = items
-    cleaned = [c.strip().rstrip(".").strip() for c in candidates]
-    return tuple(c for c in cleaned if c)[:MAX_KEY_POINTS]
 
 
 def open_bank(path: Path | str | None = None, settings=None) -> QuestionBank:

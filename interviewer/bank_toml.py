@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from interviewer.bank import BankProblem, derive_key_points
-from interviewer.questions import DIFFICULTIES, TOPICS, FollowUp, Question
+from interviewer.bank_problems import BankProblem
+from interviewer.questions import DIFFICULTIES, TOPICS, FollowUp, Question, derive_key_points
 
 TOML_HEADER = re.compile(r"^\s*\[\[\s*question\s*\]\]\s*(#.*)?$")
 FOLLOW_UP_HEADER = re.compile(r"^\s*\[\s*question\s*\.\s*follow_up\s*\]\s*(#.*)?$")

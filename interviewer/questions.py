@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: The topics of the shipped deep-learning bank, in the order menus show them.
@@ -128,3 +129,24 @@ class Question:
             "key_points": [{"text": p, "kind": k} for p, k in zip(self.key_points, self.point_kinds)],
             "follow_up": self.follow_up.to_dict() if self.follow_up else None,
         }
+
+
+#: At most this many key points are derived from a reference answer.
+DERIVED_KEY_POINTS = 5
+
+
+def derive_key_points(reference: str) -> tuple[str, ...]:
+    """Key points from a reference answer: its bullets, else its sentences, else its list items."""
+    bullets = [
+        re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line).strip()
+        for line in reference.splitlines()
+        if re.match(r"^\s*([-*+]|\d+[.)])\s+", line)
+    ]
+    candidates = bullets or [s for s in re.split(r"(?<=[.!?])\s+", reference.strip()) if s]
+    if len(candidates) == 1:
+        head, _, tail = candidates[0].partition(":")
+        items = [i.strip(" .") for i in re.split(r",\s*|\s+and\s+", tail or head) if i.strip(" .")]
+        if 3 <= len(items) <= 8 and all(len(i.split()) <= 5 and "(" not in i and ")" not in i for i in items):
+            candidates = items
+    cleaned = [c.strip().rstrip(".").strip() for c in candidates]
+    return tuple(c for c in cleaned if c)[:DERIVED_KEY_POINTS]

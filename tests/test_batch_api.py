@@ -177,3 +177,26 @@ def test_an_expired_batch_leaves_the_unreached_answers_for_the_next_run(tmp_path
     assert status == "expired" and set(records_of(out)) == {"empty"}
     assert any("before 3 answer(s)" in line for line in said)
     assert not side_paths(out)[0].exists()  # the next run submits the 3 again
+
+
+@respx.mock
+def test_grade_batch_api_through_the_cli_submits_collects_and_summarises(tmp_path, monkeypatch, capsys):
+    """``interviewer grade --batch-api`` end to end (the API on respx): records, summary, exit code."""
+    from interviewer.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": BASE_URL, "INTERVIEWER_MODEL": "gpt-4o-mini",
+                        "INTERVIEWER_HOME": str(tmp_path / "home"), "INTERVIEWER_MAX_RETRIES": "0"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("INTERVIEWER_OFFLINE", raising=False)
+    server = FakeBatchServer(respx.mock, polls_before_done=0)  # done at the first look: no wait
+    write_answers(tmp_path / "in.jsonl")
+
+    code = main(["grade", "in.jsonl", "--batch-api", "--out", "out.jsonl"])
+    err = capsys.readouterr().err
+    assert code == 1  # two answers came back without a usable grade
+    assert len(server.uploads) == 1 and len(server.created) == 1
+    records = records_of(tmp_path / "out.jsonl")
+    assert records["good"].score is not None and records["empty"].score == 0.0
+    assert "submitted batch batch_1" in err and "4 answer(s): 2 graded" in err
+    assert not any(p.exists() for p in side_paths(tmp_path / "out.jsonl"))

@@ -164,3 +164,32 @@ def test_repeated_ids_are_merged_or_both_graded_with_a_notice_naming_them(workdi
     assert "a.csv:4: duplicate id 'a1' (first at a.csv:2), a different answer: both graded" in err
     assert "1 repeated answer(s) (same id, question and answer) merged" in err
     assert sorted(r.input for r in records(workdir / "grades.jsonl")) == ["a.csv:2", "a.csv:4", "a.csv:5"]
+
+
+def test_the_progress_display_counts_answers_and_the_ones_not_graded(capsys):
+    """On a terminal, ``grade`` shows a bar: one step per record, a note with how many failed."""
+    from interviewer.answer_record import AnswerRecord
+    from interviewer.batch.items import InputProblem
+    from interviewer.batch.records import problem_record
+    from interviewer.commands.grade_cmd import _Console
+    from interviewer.grading.interface import Grade
+
+    graded = AnswerRecord("Q?", grade=Grade(score=7.0, feedback="", grader="offline", grader_version="1"), key="a")
+    unmatched = AnswerRecord("Q?", error="unmatched question", key="b")
+    with _Console(total=3, enabled=True) as console:
+        console.record(graded)
+        console.record(unmatched)
+        console.record(problem_record(InputProblem("in.jsonl", 3, "not valid JSON")))
+        console.say("interviewer: a message above the bar")
+        task = console.progress.tasks[0]
+        assert (task.total, task.completed, task.fields["note"]) == (3, 3, "2 not graded")
+    assert "a message above the bar" in capsys.readouterr().err
+
+
+def test_without_a_terminal_there_is_no_bar_and_messages_still_go_to_stderr(capsys):
+    from interviewer.commands.grade_cmd import _Console
+
+    with _Console(total=None, enabled=False) as console:
+        console.record(record_from_dict({"v": 2, "kind": "answer", "key": "k", "question": "Q?", "error": "x"}))
+        console.say("interviewer: plain")
+    assert console.progress is None and capsys.readouterr().err == "interviewer: plain\n"

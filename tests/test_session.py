@@ -337,3 +337,29 @@ async def test_the_grader_is_made_once_when_asked_twice_at_once(settings, monkey
     session = new_session(settings)
     first, second = await asyncio.gather(session.grader(), session.grader())
     assert first is second and len(made) == 1
+
+
+async def test_a_torn_last_line_from_a_kill_loses_no_answer_and_the_session_goes_on(settings):
+    """A kill mid-write leaves half a line: reading skips it (and says where), resuming goes on."""
+    session = new_session(settings, ScriptedGrader(good(8.0), good(6.0)))
+    session.begin_question()
+    session.submit("Dropout zeroes activations")
+    await session.grade()
+    path = session.transcript_path
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('{"type":"answer","question_id":"q2","answer":"half wri')  # killed here
+
+    torn = read_transcript(path)
+    assert [a.question_id for a in torn.answers] == ["q1"] and torn.answers[0].grade.score == 8.0
+    [(line, reason)] = torn.skipped
+    assert line == len(path.read_text(encoding="utf-8").splitlines()) and "JSON" in reason
+
+    resumed = resume_session(latest_unfinished(settings.transcripts_dir), make_bank(), settings=settings,
+                             grader=ScriptedGrader(good(6.0)), clock=FakeClock())
+    turn = resumed.begin_question()
+    assert turn.question.id == "q2"
+    resumed.submit("It reduces overfitting")
+    await resumed.grade()
+    again = read_transcript(path)
+    assert [a.question_id for a in again.answers] == ["q1", "q2"]  # the new line starts after the fragment
+    assert [a.grade.score for a in again.answers] == [8.0, 6.0] and len(again.skipped) == 1

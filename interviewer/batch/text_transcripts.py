@@ -46,69 +46,75 @@ def read_text_transcript(
     lines: Iterable[tuple[int, str | None]], source: str, source_id: str, file_candidate: str | None
 ) -> Iterator[InputItem | InputProblem]:
     """Answers in a transcript given as (line number, text or None when not UTF-8)."""
-    candidate = file_candidate
-    seen_question = False
-    question: tuple[int, list[str]] | None = None  # (line, text lines)
-    answer: list[str] = []
-    turn: tuple[str, int, list[str]] | None = None  # (role, line, text lines)
-
-    def emit() -> Iterator[InputItem | InputProblem]:
-        nonlocal question, answer
-        if question is not None and answer:
-            q_text = _join(question[1])
-            a_text = _join(answer)
-            if a_text:
-                yield InputItem(
-                    key=item_key(source_id, f"line:{question[0]}", q_text, a_text),
-                    source=source,
-                    line=question[0],
-                    question=q_text,
-                    answer=a_text,
-                    candidate=candidate,
-                )
-            question, answer = None, []
-
-    def close_turn() -> Iterator[InputItem | InputProblem]:
-        nonlocal turn, question, seen_question
-        if turn is None:
-            return
-        role, line, parts = turn
-        turn = None
-        if role == "ask":
-            yield from emit()
-            question = (line, parts)
-            seen_question = True
-        elif question is not None:
-            answer.extend(parts)
-        elif _join(parts):
-            yield InputProblem(source, line, "an answer with no question before it (ignored)")
-
+    reader = _TranscriptReader(source, source_id, file_candidate)
     for number, text in lines:
         if text is None:
             yield InputProblem(source, number, NOT_UTF8)
-            continue
+        else:
+            yield from reader.line(number, text)
+    yield from reader.close_turn()
+    yield from reader.emit()
+
+
+class _TranscriptReader:
+    """The state of reading one transcript: who the candidate is, the question and answer so far."""
+
+    def __init__(self, source: str, source_id: str, candidate: str | None):
+        self.source, self.source_id, self.candidate = source, source_id, candidate
+        self.seen_question = False
+        self.question: tuple[int, list[str]] | None = None  # (line, text lines)
+        self.answer: list[str] = []
+        self.turn: tuple[str, int, list[str]] | None = None  # (role, line, text lines)
+
+    def line(self, number: int, text: str) -> Iterator[InputItem | InputProblem]:
         match = _LABEL_RE.match(text)
         if match is None:
-            if not seen_question and turn is None:
+            if not self.seen_question and self.turn is None:
                 header = _NAME_HEADER_RE.match(text)
                 if header and looks_like_name(header["name"]):
-                    candidate = header["name"]
-                continue
-            if turn is not None:
-                turn[2].append(text.rstrip())
-            continue
+                    self.candidate = header["name"]
+            elif self.turn is not None:
+                self.turn[2].append(text.rstrip())
+            return
         role = "ask" if match["label"].lower() in _ASKING else "answer"
         content = match["text"].strip()
         name = (match["name"] or "").strip()
-        if role == "answer" and not seen_question and turn is None and not name and looks_like_name(content):
-            candidate = content  # a "Candidate: Jane Doe" header before the first question
-            continue
+        if role == "answer" and not self.seen_question and self.turn is None and not name and looks_like_name(content):
+            self.candidate = content  # a "Candidate: Jane Doe" header before the first question
+            return
         if role == "answer" and name and looks_like_name(name):
-            candidate = name
-        yield from close_turn()
-        turn = (role, number, [content] if content else [])
-    yield from close_turn()
-    yield from emit()
+            self.candidate = name
+        yield from self.close_turn()
+        self.turn = (role, number, [content] if content else [])
+
+    def emit(self) -> Iterator[InputItem | InputProblem]:
+        if self.question is not None and self.answer:
+            q_text = _join(self.question[1])
+            a_text = _join(self.answer)
+            if a_text:
+                yield InputItem(
+                    key=item_key(self.source_id, f"line:{self.question[0]}", q_text, a_text),
+                    source=self.source,
+                    line=self.question[0],
+                    question=q_text,
+                    answer=a_text,
+                    candidate=self.candidate,
+                )
+            self.question, self.answer = None, []
+
+    def close_turn(self) -> Iterator[InputItem | InputProblem]:
+        if self.turn is None:
+            return
+        role, line, parts = self.turn
+        self.turn = None
+        if role == "ask":
+            yield from self.emit()
+            self.question = (line, parts)
+            self.seen_question = True
+        elif self.question is not None:
+            self.answer.extend(parts)
+        elif _join(parts):
+            yield InputProblem(self.source, line, "an answer with no question before it (ignored)")
 
 
 def _join(parts: list[str]) -> str:

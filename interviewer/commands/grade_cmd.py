@@ -148,15 +148,12 @@ class _Console:
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    from interviewer.atomic_files import atomic_write
     from interviewer.bank import open_bank
-    from interviewer.batch.inputs import KNOWN_EXTENSIONS, STDIN, iter_inputs, resolve_inputs
+    from interviewer.batch.inputs import STDIN, iter_inputs
     from interviewer.batch.items import InputItem
-    from interviewer.batch.matching import DEFAULT_THRESHOLD, BankMatcher
-    from interviewer.batch.report_files import format_for, write_report
-    from interviewer.batch.reports import Summary, format_summary, read_records, summarise
-    from interviewer.batch.runner import (DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, BatchRun, default_workers,
-                                         scan_output)
+    from interviewer.batch.matching import BankMatcher
+    from interviewer.batch.reports import Summary, read_records, summarise
+    from interviewer.batch.runner import BatchRun, scan_output
     from interviewer.errors import NothingToGrade, UserError
 
     if args.model:
@@ -166,33 +163,13 @@ def run(args: argparse.Namespace, settings) -> int:
     mode = settings.grading_mode("offline" if args.offline else "auto")
     if args.batch_api and mode == "offline":
         raise UserError("--batch-api needs an LLM: set OPENAI_API_KEY (see .env.example), or drop --batch-api")
-    threshold = DEFAULT_THRESHOLD if args.match_threshold is None else args.match_threshold
-    if not 0 < threshold <= 1:
-        raise UserError("--match-threshold must be between 0 and 1")
-    out_path = Path(args.out)
-    report_path = Path(args.report) if args.report else None
-    if report_path is not None and report_path.resolve() == out_path.resolve():
-        raise UserError("--report must be a different file from --out")
-    exclude = [out_path] + ([report_path] if report_path else [])
-    names = resolve_inputs(args.inputs, exclude=exclude)
-    if names.count(STDIN) > 1:
-        raise UserError("'-' (stdin) may be given only once")
-    if not names:
-        raise NothingToGrade(f"nothing to grade: no answer file in {', '.join(args.inputs)} "
-                             f"(files read from a folder: {', '.join(KNOWN_EXTENSIONS)})")
+    threshold, out_path, report_path, exclude, names = _checked_arguments(args)
     bank = open_bank(args.bank, settings)
     matcher = BankMatcher(bank, threshold)
 
     existed = out_path.exists() and out_path.stat().st_size > 0
     done = scan_output(out_path, retry_failed=args.retry_failed)
-    if mode == "offline" and not args.offline:
-        print(f"interviewer: {settings.offline_reason}", file=sys.stderr)
-    if existed:
-        print(f"interviewer: resuming {out_path}: {len(done)} record(s) already there are skipped; "
-              f"failures from passing causes{' and --retry-failed ones' if args.retry_failed else ''} "
-              "are graded again", file=sys.stderr)
-    elif args.resume and not args.batch_api:
-        print(f"interviewer: nothing to resume in {out_path}; starting", file=sys.stderr)
+    _say_how(args, settings, mode, out_path, len(done) if existed else None)
 
     interactive = sys.stderr.isatty()
     total = None
@@ -214,28 +191,7 @@ def run(args: argparse.Namespace, settings) -> int:
         batch = BatchRun(out_path, matcher, done=done, on_record=on_record, on_problem=console.problem,
                          on_notice=console.notice)
         entries = _with_transcripts(iter_inputs(names, exclude=exclude), settings, matcher, done, console)
-        if args.batch_api:
-            from interviewer.batch.batch_api import run_batch_api
-
-            run_batch_api(batch, entries, settings, resume=args.resume, say=console.say)
-        elif mode == "offline":
-            from interviewer.grading.choose import make_grader
-
-            batch.run_offline(entries, make_grader(settings, "offline"), workers=args.workers or default_workers())
-        else:
-            from interviewer.batch.runner import AnswerChecks
-            from interviewer.grading.llm.grader import make_llm_grader
-
-            # The scheduler retries (and honours any Retry-After) without holding a request slot,
-            # and the offline cross-check runs beside the requests (AnswerChecks), not inside them.
-            checks = AnswerChecks()
-            try:
-                grader = make_llm_grader(settings.with_changes(max_retries=0), fallback=None, batch=True)
-                attempts = args.max_attempts or max(DEFAULT_MAX_ATTEMPTS, settings.max_retries + 1)
-                batch.run_llm(entries, grader, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
-                              max_attempts=attempts, max_output_tokens=settings.max_output_tokens, checks=checks)
-            finally:
-                checks.close()
+        _grade(args, batch, entries, settings, mode, console.say)
 
     if running is not None:
         summary = running
@@ -245,9 +201,83 @@ def run(args: argparse.Namespace, settings) -> int:
         if not existed and out_path.exists() and out_path.stat().st_size == 0:
             out_path.unlink()  # an empty output this run created is not worth keeping
         raise NothingToGrade(_nothing_found(summary, args.inputs))
+    return _report(args, summary, batch.stats.duplicates, out_path, report_path)
+
+
+def _say_how(args: argparse.Namespace, settings, mode: str, out_path: Path, resumed: int | None) -> None:
+    """Say why grading is offline when nobody asked, and whether the output is resumed (``resumed``
+    records already in it) or started."""
+    if mode == "offline" and not args.offline:
+        print(f"interviewer: {settings.offline_reason}", file=sys.stderr)
+    if resumed is not None:
+        print(f"interviewer: resuming {out_path}: {resumed} record(s) already there are skipped; "
+              f"failures from passing causes{' and --retry-failed ones' if args.retry_failed else ''} "
+              "are graded again", file=sys.stderr)
+    elif args.resume and not args.batch_api:
+        print(f"interviewer: nothing to resume in {out_path}; starting", file=sys.stderr)
+
+
+def _checked_arguments(args: argparse.Namespace):
+    """The match threshold, output and report paths, paths not to read, and the input names;
+    raises UserError (exit 2) or NothingToGrade (exit 4) for arguments that cannot work."""
+    from interviewer.batch.inputs import KNOWN_EXTENSIONS, STDIN, resolve_inputs
+    from interviewer.batch.matching import DEFAULT_THRESHOLD
+    from interviewer.errors import NothingToGrade, UserError
+
+    threshold = DEFAULT_THRESHOLD if args.match_threshold is None else args.match_threshold
+    if not 0 < threshold <= 1:
+        raise UserError("--match-threshold must be between 0 and 1")
+    out_path = Path(args.out)
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None and report_path.resolve() == out_path.resolve():
+        raise UserError("--report must be a different file from --out")
+    exclude = [out_path] + ([report_path] if report_path else [])
+    names = resolve_inputs(args.inputs, exclude=exclude)
+    if names.count(STDIN) > 1:
+        raise UserError("'-' (stdin) may be given only once")
+    if not names:
+        raise NothingToGrade(f"nothing to grade: no answer file in {', '.join(args.inputs)} "
+                             f"(files read from a folder: {', '.join(KNOWN_EXTENSIONS)})")
+    return threshold, out_path, report_path, exclude, names
+
+
+def _grade(args: argparse.Namespace, batch, entries, settings, mode: str, say) -> None:
+    """Grade ``entries`` into the batch's output: Batch API, offline, or the LLM run loop."""
+    from interviewer.batch.runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, default_workers
+
+    if args.batch_api:
+        from interviewer.batch.batch_api import run_batch_api
+
+        run_batch_api(batch, entries, settings, resume=args.resume, say=say)
+    elif mode == "offline":
+        from interviewer.grading.choose import make_grader
+
+        batch.run_offline(entries, make_grader(settings, "offline"), workers=args.workers or default_workers())
+    else:
+        from interviewer.batch.runner import AnswerChecks
+        from interviewer.grading.llm.grader import make_llm_grader
+
+        # The scheduler retries (and honours any Retry-After) without holding a request slot,
+        # and the offline cross-check runs beside the requests (AnswerChecks), not inside them.
+        checks = AnswerChecks()
+        try:
+            grader = make_llm_grader(settings.with_changes(max_retries=0), fallback=None, batch=True)
+            attempts = args.max_attempts or max(DEFAULT_MAX_ATTEMPTS, settings.max_retries + 1)
+            batch.run_llm(entries, grader, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+                          max_attempts=attempts, max_output_tokens=settings.max_output_tokens, checks=checks)
+        finally:
+            checks.close()
+
+
+def _report(args: argparse.Namespace, summary, duplicates: int, out_path: Path, report_path: Path | None) -> int:
+    """The closing summary on stderr, the report asked for, and the exit code."""
+    from interviewer.atomic_files import atomic_write
+    from interviewer.batch.report_files import format_for, write_report
+    from interviewer.batch.reports import format_summary
+
     print(format_summary(summary, out_path), file=sys.stderr)
-    if batch.stats.duplicates:
-        print(f"{batch.stats.duplicates} repeated answer(s) (same id, question and answer) merged", file=sys.stderr)
+    if duplicates:
+        print(f"{duplicates} repeated answer(s) (same id, question and answer) merged", file=sys.stderr)
     if report_path is not None:
         fmt = args.format or format_for(report_path)
         with atomic_write(report_path, newline="") as handle:  # a kill part-way keeps the old report

@@ -111,36 +111,7 @@ def find_fillers(tokens: list[str]) -> dict[str, int]:
         prev = _previous_word(tokens, i)
         after = tokens[i + 1] if i + 1 < count else "."
         after2 = tokens[i + 2] if i + 2 < count else "."
-        name = None
-        width = 1
-        if token == "like":
-            if after in PUNCTUATION or (after == "you" and after2 == "know"):
-                if prev not in _LIKE_NOT_FILLER_AFTER:
-                    name = "like"
-            elif opening and after not in _LIKE_COMPARISON_BEFORE:
-                name = "like"
-        elif token == "you" and after == "know":
-            if prev not in _YOU_KNOW_NOT_FILLER_AFTER and (
-                after2 in PUNCTUATION or prev == "like" and after_filler
-            ):
-                name, width = "you know", 2
-        elif token in ("kind", "sort") and after == "of":
-            if prev not in _KIND_DETERMINERS and after2 not in ("thing", "things"):
-                name, width = f"{token} of", 2
-        elif token == "i" and after == "mean":
-            if prev not in _I_MEAN_NOT_FILLER_AFTER and (opening or after2 in PUNCTUATION):
-                name, width = "I mean", 2
-        elif token in ("okay", "ok"):
-            nxt = after2 if after == "," else after
-            if nxt == "so":
-                name, width = "okay so", (3 if after == "," else 2)
-        elif token == "so" and opening and after not in _SO_NOT_FILLER_BEFORE:
-            # "So," opening a sentence, "So ..." opening the answer, "um so"; not "So the loss drops."
-            if after == "," or first_sentence or after_filler:
-                name = "so"
-        elif token == "right" and after.startswith("?"):
-            if prev not in _RIGHT_QUESTION_OPENERS:
-                name = "right?"
+        name, width = _candidate_filler(token, prev, after, after2, opening, first_sentence, after_filler)
         if name is None:
             opening = after_filler = False
             continue
@@ -148,6 +119,43 @@ def find_fillers(tokens: list[str]) -> dict[str, int]:
         after_filler = True
         skip_to = i + width
     return found
+
+
+def _candidate_filler(token: str, prev: str, after: str, after2: str, opening: bool, first_sentence: bool,
+                      after_filler: bool) -> tuple[str | None, int]:
+    """Whether a word that is sometimes a filler is one here, from the words around it:
+    (the filler's name or None, how many tokens it spans)."""
+    name = None
+    width = 1
+    if token == "like":
+        if after in PUNCTUATION or (after == "you" and after2 == "know"):
+            if prev not in _LIKE_NOT_FILLER_AFTER:
+                name = "like"
+        elif opening and after not in _LIKE_COMPARISON_BEFORE:
+            name = "like"
+    elif token == "you" and after == "know":
+        if prev not in _YOU_KNOW_NOT_FILLER_AFTER and (
+            after2 in PUNCTUATION or prev == "like" and after_filler
+        ):
+            name, width = "you know", 2
+    elif token in ("kind", "sort") and after == "of":
+        if prev not in _KIND_DETERMINERS and after2 not in ("thing", "things"):
+            name, width = f"{token} of", 2
+    elif token == "i" and after == "mean":
+        if prev not in _I_MEAN_NOT_FILLER_AFTER and (opening or after2 in PUNCTUATION):
+            name, width = "I mean", 2
+    elif token in ("okay", "ok"):
+        nxt = after2 if after == "," else after
+        if nxt == "so":
+            name, width = "okay so", (3 if after == "," else 2)
+    elif token == "so" and opening and after not in _SO_NOT_FILLER_BEFORE:
+        # "So," opening a sentence, "So ..." opening the answer, "um so"; not "So the loss drops."
+        if after == "," or first_sentence or after_filler:
+            name = "so"
+    elif token == "right" and after.startswith("?"):
+        if prev not in _RIGHT_QUESTION_OPENERS:
+            name = "right?"
+    return name, width
 
 
 def _previous_word(tokens: list[str], index: int) -> str:

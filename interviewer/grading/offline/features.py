@@ -306,17 +306,7 @@ def align(reference: PreparedReference, answer: str) -> Alignment:
     matches = dict(zip(index.slot_keys, zip(scores, surfaces)))
     total_weight = reference.total_weight
     recall = sum(map(operator.mul, index.slot_weights, scores)) / total_weight if total_weight else 0.0
-    score_of = scores.__getitem__
-    coverage: list[float] = []
-    best_options: list[int] = []
-    for options in index.options:
-        best_value, best_number = -1.0, 0
-        for number, (weights, slots, total) in enumerate(options):
-            value = sum(map(operator.mul, weights, map(score_of, slots))) / total if total > 0 else 0.0
-            if value > best_value:
-                best_value, best_number = value, number
-        coverage.append(best_value)
-        best_options.append(best_number)
+    coverage, best_options = _unit_coverage(index, scores)
     support = {s: info[4] for s, info in firsts.items() if not info[3]}
     precision = sum(support.values()) / len(support) if support else 0.0
     return Alignment(
@@ -331,6 +321,22 @@ def align(reference: PreparedReference, answer: str) -> Alignment:
         support=support,
         best_options=tuple(best_options),
     )
+
+
+def _unit_coverage(index: ReferenceIndex, scores: list[float]) -> tuple[list[float], list[int]]:
+    """How covered each unit is (its best-covered option), and which option that was."""
+    score_of = scores.__getitem__
+    coverage: list[float] = []
+    best_options: list[int] = []
+    for options in index.options:
+        best_value, best_number = -1.0, 0
+        for number, (weights, slots, total) in enumerate(options):
+            value = sum(map(operator.mul, weights, map(score_of, slots))) / total if total > 0 else 0.0
+            if value > best_value:
+                best_value, best_number = value, number
+        coverage.append(best_value)
+        best_options.append(best_number)
+    return coverage, best_options
 
 
 def features(alignment: Alignment) -> tuple[float, ...]:
