@@ -149,9 +149,9 @@ class SummaryScreen(Screen):
         title = f"Practice interview {session.session_id}"
         report = (self.summary, session.records, session.reference_for, title, session.candidate)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(session_report_markdown(*report), encoding="utf-8")
-            path.with_suffix(".html").write_text(session_report_html(*report), encoding="utf-8")
+            # Each replaces the old file whole: a kill part-way keeps the previous export.
+            atomic_write_text(path, session_report_markdown(*report))
+            atomic_write_text(path.with_suffix(".html"), session_report_html(*report))
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
             return
