@@ -328,3 +328,22 @@ def test_history_keeps_spoken_pace_and_stats_show_the_trend_across_sessions(tmp_
     assert stats.spoken[0].words_per_minute < stats.spoken[1].words_per_minute
     assert "fillers per answer 3.0 -> 1.0" in render_text(stats)
     assert stats.to_dict()["spoken"][0]["pauses_per_answer"] == 1.0
+
+
+def test_speak_uses_hibari_when_the_voice_extra_can_play_and_espeak_otherwise(monkeypatch):
+    from interviewer.practice import speech
+    from interviewer.voice import tts
+
+    monkeypatch.setattr(tts, "hibari_available", lambda: True)
+    assert isinstance(speech.make_speaker(), tts.HibariSpeaker) and speech.speech_available()
+    monkeypatch.setattr(tts, "hibari_available", lambda: False)
+    monkeypatch.setattr(speech, "find_tts_command", lambda: None)
+    assert type(speech.make_speaker()) is speech.Speaker and not speech.speech_available()
+
+
+def test_hibari_needs_its_package_and_a_player(monkeypatch):
+    from interviewer.voice import tts
+
+    monkeypatch.setattr(tts, "find_player", lambda: None)
+    assert tts.hibari_available() is False
+    assert tts.HibariSpeaker(player=None).speak("What is dropout?") is False

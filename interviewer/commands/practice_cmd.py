@@ -97,9 +97,9 @@ def options_from_args(args: argparse.Namespace, remembered):
 def run(args: argparse.Namespace, settings) -> int:
     from interviewer.bank import open_bank
     from interviewer.practice.options import load_preferences
-    from interviewer.practice.speech import NO_TTS_MESSAGE, find_tts_command
+    from interviewer.practice.speech import NO_TTS_MESSAGE, speech_available
 
-    if args.speak and find_tts_command() is None:
+    if args.speak and not speech_available():
         print(f"interviewer: {NO_TTS_MESSAGE}", file=sys.stderr)
         return EXIT_BAD_INPUT
     remembered = load_preferences(settings.preferences_path)

@@ -1,7 +1,9 @@
 """Reading questions aloud: finding a text-to-speech command and running it without waiting.
 
-Only commands already on the machine are used (``espeak-ng``, ``espeak``,
-``spd-say`` on Linux, ``say`` on macOS); nothing is installed or downloaded.
+With the voice extra installed (and an audio player), questions are read by hibari, a
+natural voice (``interviewer.voice.tts``). Otherwise commands already on the machine are
+used (``espeak-ng``, ``espeak``, ``spd-say`` on Linux, ``say`` on macOS); nothing is
+installed or downloaded.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ TTS_COMMANDS: tuple[tuple[str, ...], ...] = (
 NO_TTS_MESSAGE = (
     "--speak needs a text-to-speech command, and none was found "
     "(looked for espeak-ng, espeak, spd-say, say). "
-    "Install one, e.g. 'sudo apt install espeak-ng' on Debian/Ubuntu; macOS has 'say'."
+    "Install one, e.g. 'sudo apt install espeak-ng' on Debian/Ubuntu; macOS has 'say'; "
+    "or the voice extra for a natural voice: pip install 'interviewer[voice]'."
 )
 
 #: Longest text handed to the speech command, so a pasted essay does not drone on.
@@ -71,6 +74,20 @@ class Speaker:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()
+
+
+def make_speaker():
+    """hibari when the voice extra can play here, else the first text-to-speech command."""
+    from interviewer.voice.tts import HibariSpeaker, hibari_available
+
+    return HibariSpeaker() if hibari_available() else Speaker()
+
+
+def speech_available() -> bool:
+    """Whether ``--speak`` can read questions aloud here (hibari or a command)."""
+    from interviewer.voice.tts import hibari_available
+
+    return hibari_available() or find_tts_command() is not None
 
 
 def speak(text: str) -> bool:

@@ -158,20 +158,20 @@ class InterviewerApp(App[PracticeResult]):
 
     def _speaker_for(self, options: PracticeOptions):
         if options.speak and self.speaker is None:
-            from interviewer.practice.speech import Speaker
+            from interviewer.practice.speech import make_speaker
 
-            self.speaker = Speaker()
+            self.speaker = make_speaker()
         return self.speaker if options.speak else None
 
     # -- screens -------------------------------------------------------------------------------
 
     def show_setup(self) -> None:
-        from interviewer.practice.speech import find_tts_command
+        from interviewer.practice.speech import speech_available
         from interviewer.tui.screens.setup import SetupScreen
 
         remembered = self.preset or load_preferences(self.settings.preferences_path)
         unavailable = None if self.settings.api_key else "No OPENAI_API_KEY: LLM grading is off (see .env.example)."
-        screen = SetupScreen(remembered, self.bank, unavailable, find_tts_command() is not None)
+        screen = SetupScreen(remembered, self.bank, unavailable, speech_available())
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
