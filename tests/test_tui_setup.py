@@ -60,7 +60,10 @@ async def test_nothing_is_cut_at_80x24(settings):
 async def test_without_text_to_speech_the_reason_wraps_instead_of_being_cut(settings, monkeypatch):
     from interviewer.practice import speech
 
+    from interviewer.voice import tts
+
     monkeypatch.setattr(speech, "find_tts_command", lambda: None)
+    monkeypatch.setattr(tts, "hibari_available", lambda: False)  # nor the voice extra's hibari
     app = make_app(settings, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
