@@ -35,6 +35,7 @@ def settings(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setattr(speech, "find_tts_command", lambda: None)
+    monkeypatch.setattr("interviewer.voice.tts.hibari_available", lambda: False)  # the voice extra's TTS too
     yield Settings(home=tmp_path, api_key=None)
     monkeypatch.undo()
     time.tzset()
