@@ -234,9 +234,17 @@ def _parse_markdown(path: Path, text: str):
     return questions, TOPICS + ("general",), "", problems
 
 
-def open_bank(path: Path | str | None = None, settings=None) -> QuestionBank:
-    """The bank to use: ``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank."""
+def open_bank(path: Path | str | None = None, settings=None, cache_dir: Path | None = None) -> QuestionBank:
+    """The bank to use: ``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank.
+
+    With ``cache_dir`` (the practice UI's start-up), a bank parsed before is read back from
+    there (``bank_cache``) instead of parsed again.
+    """
     from interviewer.resources import default_bank_path
 
     chosen = path or (settings.bank_path if settings is not None else None) or default_bank_path()
+    if cache_dir is not None:
+        from interviewer.bank_cache import load_bank_cached
+
+        return load_bank_cached(Path(chosen), cache_dir)
     return load_bank(Path(chosen))

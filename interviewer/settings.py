@@ -134,5 +134,10 @@ class Settings:
         return self.home / "tiktoken"
 
     @property
+    def bank_cache_dir(self) -> Path:
+        """Parsed banks kept as JSON, so the practice UI starts without parsing TOML (``bank_cache``)."""
+        return self.home / "bank-cache"
+
+    @property
     def preferences_path(self) -> Path:
         return self.home / "preferences.json"

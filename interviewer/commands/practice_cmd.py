@@ -104,7 +104,8 @@ def run(args: argparse.Namespace, settings) -> int:
         return EXIT_BAD_INPUT
     remembered = load_preferences(settings.preferences_path)
     options, chose = options_from_args(args, remembered)
-    bank = open_bank(options.bank, settings)  # a bad bank stops here with file:line messages
+    # A bad bank stops here with file:line messages; a good one is kept parsed for the next start.
+    bank = open_bank(options.bank, settings, cache_dir=settings.bank_cache_dir)
     session, resumable = None, []
     if args.resume:
         session, resumable = _resumed_session(args, settings, bank)

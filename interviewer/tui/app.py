@@ -75,7 +75,7 @@ class InterviewerApp(App[PracticeResult]):
             from interviewer.bank import open_bank
 
             chosen = next((o.bank for o in (self.options, self.preset) if o is not None), None)
-            self._bank = open_bank(chosen, self.settings)
+            self._bank = open_bank(chosen, self.settings, cache_dir=self.settings.bank_cache_dir)
         return self._bank
 
     @property

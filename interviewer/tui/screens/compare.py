@@ -7,8 +7,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from interviewer.tui.widgets.footer import Footer
 from interviewer.grading.interface import Grade
 from interviewer.text.evidence import evidence_spans
 from interviewer.tui.widgets.feedback import MARKS, grade_headline

@@ -8,8 +8,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from interviewer.tui.widgets.footer import Footer
 from interviewer.history.stats import HistoryStats, local_day
 from interviewer.tui.widgets.score_chart import ScoreChart, score_style
 

@@ -9,9 +9,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from interviewer.tui.widgets.footer import Footer
 from interviewer.grading.interface import failed_grade
 from interviewer.questions import DIFFICULTY_NAMES
 from interviewer.practice.session import PracticeSession, Turn
@@ -105,7 +106,8 @@ class InterviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.warm_up_grader()
+        # Made once the question is on screen: its CPU time (0.3 s offline) would delay the first frame.
+        self.call_after_refresh(self.warm_up_grader)
         session = self.session
         name = f", {session.candidate}" if session.candidate else ""
         if self.resumed:

@@ -9,8 +9,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from interviewer.tui.widgets.footer import Footer
 
 
 class ResumeScreen(Screen):

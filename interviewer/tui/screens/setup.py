@@ -8,9 +8,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from interviewer.tui.widgets.footer import Footer
 from interviewer.practice.options import MAX_COUNT, ORDERS, PracticeOptions
 from interviewer.questions import DIFFICULTY_NAMES
 

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from interviewer.tui.widgets.footer import Footer
 from interviewer.atomic_files import atomic_write_text
 from interviewer.text.delivery import format_seconds
 from interviewer.practice.session import PracticeSession
