@@ -25,7 +25,7 @@ from interviewer.bank_problems import BankError, BankProblem
 from interviewer.errors import UserError
 from interviewer.questions import TOPICS, Question, derive_key_points
 
-__all__ = ["BankError", "BankProblem", "QuestionBank", "derive_key_points", "load_bank", "open_bank", "read_bank",
+__all__ = ["BankError", "BankProblem", "QuestionBank", "derive_key_points", "chosen_bank_path", "load_bank", "open_bank", "read_bank",
            "validate_bank"]
 
 MARKDOWN_HEADING = re.compile(r"^#{2,4}\s*Q(?P<number>\d+)[.):]?\s*(?P<question>.*?)\s*$")
@@ -234,17 +234,13 @@ def _parse_markdown(path: Path, text: str):
     return questions, TOPICS + ("general",), "", problems
 
 
-def open_bank(path: Path | str | None = None, settings=None, cache_dir: Path | None = None) -> QuestionBank:
-    """The bank to use: ``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank.
-
-    With ``cache_dir`` (the practice UI's start-up), a bank parsed before is read back from
-    there (``bank_cache``) instead of parsed again.
-    """
+def chosen_bank_path(path: Path | str | None = None, settings=None) -> Path:
+    """``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank."""
     from interviewer.resources import default_bank_path
 
-    chosen = path or (settings.bank_path if settings is not None else None) or default_bank_path()
-    if cache_dir is not None:
-        from interviewer.bank_cache import load_bank_cached
+    return Path(path or (settings.bank_path if settings is not None else None) or default_bank_path())
 
-        return load_bank_cached(Path(chosen), cache_dir)
-    return load_bank(Path(chosen))
+
+def open_bank(path: Path | str | None = None, settings=None) -> QuestionBank:
+    """The bank to use: ``path`` if given, else ``INTERVIEWER_BANK``, else the shipped bank."""
+    return load_bank(chosen_bank_path(path, settings))

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from interviewer.bank import QuestionBank, load_bank
+from interviewer.bank import QuestionBank, chosen_bank_path, load_bank
 from interviewer.questions import FollowUp, Question
 
 CACHE_FORMAT = 1
@@ -63,3 +63,8 @@ def load_bank_cached(path: Path | str, cache_dir: Path) -> QuestionBank:
     except OSError:
         pass  # a cache that cannot be written only costs the parse next time
     return bank
+
+
+def open_bank_cached(path: Path | str | None, settings) -> QuestionBank:
+    """``bank.open_bank``, kept parsed in ``settings.bank_cache_dir`` (the practice UI's start-up)."""
+    return load_bank_cached(chosen_bank_path(path, settings), settings.bank_cache_dir)

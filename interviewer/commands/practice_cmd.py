@@ -95,7 +95,7 @@ def options_from_args(args: argparse.Namespace, remembered):
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    from interviewer.bank import open_bank
+    from interviewer.bank_cache import open_bank_cached
     from interviewer.practice.options import load_preferences
     from interviewer.practice.speech import NO_TTS_MESSAGE, speech_available
 
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace, settings) -> int:
     remembered = load_preferences(settings.preferences_path)
     options, chose = options_from_args(args, remembered)
     # A bad bank stops here with file:line messages; a good one is kept parsed for the next start.
-    bank = open_bank(options.bank, settings, cache_dir=settings.bank_cache_dir)
+    bank = open_bank_cached(options.bank, settings)
     session, resumable = None, []
     if args.resume:
         session, resumable = _resumed_session(args, settings, bank)

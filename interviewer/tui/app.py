@@ -72,10 +72,10 @@ class InterviewerApp(App[PracticeResult]):
     @property
     def bank(self):
         if self._bank is None:
-            from interviewer.bank import open_bank
+            from interviewer.bank_cache import open_bank_cached
 
             chosen = next((o.bank for o in (self.options, self.preset) if o is not None), None)
-            self._bank = open_bank(chosen, self.settings, cache_dir=self.settings.bank_cache_dir)
+            self._bank = open_bank_cached(chosen, self.settings)
         return self._bank
 
     @property

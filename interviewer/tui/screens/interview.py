@@ -106,8 +106,7 @@ class InterviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # Made once the question is on screen: its CPU time (0.3 s offline) would delay the first frame.
-        self.call_after_refresh(self.warm_up_grader)
+        self.call_after_refresh(self.warm_up_grader)  # after the first frame, which its CPU time would delay
         session = self.session
         name = f", {session.candidate}" if session.candidate else ""
         if self.resumed:
@@ -343,10 +342,8 @@ class InterviewScreen(Screen):
 
     @work(exclusive=True, exit_on_error=False, group="warm-up")
     async def warm_up_grader(self) -> None:
-        """Make the grader while the candidate reads the question (the LLM one imports openai).
-
-        A failure here is left alone: grading tries again and shows it where the candidate can act.
-        """
+        """Make the grader while the candidate reads the question (the LLM one imports openai); a
+        failure here is left alone: grading tries again and shows it where the candidate can act."""
         await self.session.grader()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
