@@ -236,4 +236,13 @@ def grading_item(item: InputItem, match: Match) -> GradingItem:
         question_id=bank_question.id if bank_question is not None else item.question_id,
         topic=item.topic or (bank_question.topic if bank_question is not None else None),
         hinted_points=item.hinted_points,
+        **_bank_extras(bank_question, key_points),
     )
+
+
+def _bank_extras(bank_question, key_points) -> dict:
+    """The bank question's point kinds and model answer, when its own key points are graded
+    (so a batch grade is the practice session's)."""
+    if bank_question is None or tuple(key_points) != tuple(bank_question.key_points):
+        return {}
+    return {"point_kinds": bank_question.point_kinds, "model_answer": bank_question.model_answer}
