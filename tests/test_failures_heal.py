@@ -121,3 +121,12 @@ def test_answers_waiting_together_share_one_line_and_short_waits_none(clock):
     clock.advance(31)
     scheduler.say_long_wait(30.0, wait)
     assert len(said) == 2
+
+
+async def test_after_a_timeout_requests_stream_so_the_next_deadline_can_stop_the_server(fake_server, tmp_path,
+                                                                                        closing):
+    fake_server.script(Reply.grade_json({"score": 5, "feedback": "x" * 200}, trickle_s=0.02))
+    grader = closing(make_llm_grader(fake_server.settings(tmp_path, timeout_s=0.5), fallback=None))
+    assert (await grader.grade(ITEM)).failed
+    assert not (await grader.grade(ITEM)).failed
+    assert [r.streamed for r in fake_server.chat_requests] == [False, True]

@@ -128,6 +128,7 @@ class LLMGrader:
         self.prompt_hash = self.prompts.grading_hash
         self._cache = cache
         self._down_in_a_row = 0
+        self._stream_everything = False
         #: The audit log of every request (``audit.AuditLog``; the default is the one under the home
         #: folder, None keeps no log).
         if isinstance(audit, str) and audit == DEFAULT_CACHE:
@@ -303,6 +304,11 @@ class LLMGrader:
     def _count_outage(self, fault: ChatUnavailable) -> None:
         """The circuit breaker: after ``BREAKER_LIMIT`` timeouts or lost connections in a row (no
         reply between them), stop the run with one message instead of trying every answer."""
+        if fault.cause == "timeout":
+            # A server that overran a deadline may keep generating for a request nobody reads any
+            # more (llama.cpp does, for a reply that is not streamed): stream from now on, so the
+            # next deadline closes the stream and the server stops.
+            self._stream_everything = True
         if not fault.server_down:
             self._down_in_a_row = 0
             return
@@ -345,6 +351,8 @@ class LLMGrader:
         estimated = False
         conversation = messages
         on_delta = self._listener(on_feedback)
+        if on_delta is None and self._stream_everything:
+            on_delta = _ignore_delta
         origin = GradeOrigin(self.model, self.prompt_hash, self.name, self.version)
         notes: list[str] = []
 
