@@ -187,3 +187,14 @@ async def test_close_samples_are_not_flagged(fake_server, tmp_path, closing):
     fake_server.responder = lambda request: grade_json(score=next(scores), feedback="Judged.")
     grade = await grader_on(fake_server, tmp_path, closing, samples=3).grade(ITEM)
     assert grade.score == 7.0 and not any(flag.startswith("inconsistent") for flag in grade.flags)
+
+
+def test_the_schema_forbids_the_template_placeholders_and_a_server_refusing_that_gets_it_without():
+    from interviewer.grading.llm.judge import grade_schema
+    from interviewer.grading.llm.server_profile import ServerProfile, next_profile, response_format
+
+    schema = grade_schema(3)["schema"]["properties"]
+    assert schema["feedback"]["minLength"] == 20 and schema["key_points"]["items"]["properties"]["point"]["minLength"]
+    refused = next_profile(ServerProfile(), 400, "response_format: 'minLength' is not permitted", "", True)
+    assert refused.fixed_counts is False and "minLength" not in json.dumps(response_format(
+        "json_schema", grade_schema(3), refused.fixed_counts))

@@ -39,12 +39,12 @@ def test_a_real_server_grades_without_storing_anything_invalid():
         pytest.skip(missing)
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "real_server.py"), "--server-python", SERVER_PYTHON,
-         "--modes", "auto,text", "--eval-answers", "3", "--mode-answers", "2", "--max-tokens", "160",
+         "--modes", "auto,text", "--eval-answers", "10", "--max-tokens", "160",
          "--timeout", "90"], capture_output=True, text=True, timeout=3000, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["totals"] == {"invalid_stored": 0, "template_copies_cached": 0, "failed_cached": 0,
                                 "failed_without_reason": 0, "requests_over_deadline": 0, "tracebacks": 0}
     for mode in result["modes"].values():
-        assert mode["eval"]["exit"] in (0, 1, 4) and mode["grade"]["exit"] in (0, 1)
+        assert mode["eval"]["exit"] in (0, 1, 4) and mode["grade"]["exit"] in (0, 1)  # 4: no grade usable
         assert mode["requests"]["requests"] > 0

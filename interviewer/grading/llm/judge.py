@@ -52,7 +52,7 @@ def grade_schema(points: int = 0) -> dict[str, Any]:
             "additionalProperties": False,
             "required": ["point", "verdict", "evidence"],
             "properties": {
-                "point": {"type": "string"},
+                "point": {"type": "string", "minLength": 4},
                 "verdict": {"type": "string", "enum": list(VERDICTS)},
                 "evidence": {"type": "string"},
             },
@@ -69,7 +69,8 @@ def grade_schema(points: int = 0) -> dict[str, Any]:
             "required": ["key_points", "feedback", "criteria", "score"],
             "properties": {
                 "key_points": key_points,
-                "feedback": {"type": "string"},
+                # A constrained decoder cannot then write the template's "..." (Gemma 270M did).
+                "feedback": {"type": "string", "minLength": 20},
                 "criteria": {
                     "type": "object",
                     "additionalProperties": False,

@@ -13,7 +13,7 @@ says how to ask again. Output modes, best first (``chat.OUTPUT_MODES``):
 Any 4xx/5xx whose body names ``response_format``/``json_schema``/``json_object`` steps one
 mode down (llama-cpp-python answers ``json_schema`` with HTTP 500 "Input should be 'text' or
 'json_object'"); a body naming ``minItems``/``maxItems`` drops the fixed checklist length
-first. A 400 that names nothing steps down blindly, then drops the optional parameters.
+(and ``minLength``) first. A 400 that names nothing steps down blindly, then drops the optional parameters.
 What worked is stored per base URL in ``<home>/server_modes.json``, only once it worked.
 """
 
@@ -32,7 +32,7 @@ OPTIONAL_PARAMS = ("seed", "temperature", "stream_options")
 HOPELESS_400 = ("context_length_exceeded", "context length", "maximum context", "too many tokens")
 #: Words in an error body that say the way JSON was asked for is the problem.
 MODE_WORDS = ("response_format", "json_schema", "json_object", "'text' or 'json_object'", "structured output")
-COUNT_WORDS = ("minitems", "maxitems")
+COUNT_WORDS = ("minitems", "maxitems", "minlength")
 #: Statuses that say nothing about the request's shape (key, access, model, rate, conflict).
 NOT_ABOUT_SHAPE = (401, 403, 404, 408, 409, 429)
 MODES_FILE = "server_modes.json"
@@ -100,7 +100,7 @@ def next_profile(profile: ServerProfile, status: int, said: str, code: str, want
 
 def _without_counts(schema: Any) -> Any:
     if isinstance(schema, dict):
-        return {k: _without_counts(v) for k, v in schema.items() if k not in ("minItems", "maxItems")}
+        return {k: _without_counts(v) for k, v in schema.items() if k not in ("minItems", "maxItems", "minLength")}
     if isinstance(schema, list):
         return [_without_counts(v) for v in schema]
     return schema
