@@ -11,7 +11,7 @@ from tests.structure_check import (MAX_FUNCTION_LINES, MAX_MODULE_LINES, functio
 #: What is over its limit today, with its size (being split by the helpers who own it).
 OVER_THE_LIMIT: dict[str, int] = {
     "interviewer.grading.llm.adapter": 510,
-    "interviewer.grading.llm.grader": 446,
+    "interviewer.grading.llm.grader": 439,
     "interviewer.tui.screens.interview": 470,
 }
 

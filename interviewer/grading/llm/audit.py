@@ -147,3 +147,26 @@ def read_log(path: Path, last: int | None = None) -> list[LogEntry]:
         values[6] = json.loads(values[6])
         entries.append(LogEntry(*values))
     return entries
+
+
+def grade_outcome(grade: Any) -> str:
+    """A grade's outcome for the log: ok, degraded (why) or invalid (why)."""
+    if grade.failed:
+        return f"invalid: {grade.error}"
+    partial = [flag for flag in grade.flags if flag.startswith("partial-reply")]
+    return f"degraded: {partial[0]}" if partial else "ok"
+
+
+def request_entry(model: str, server: str, prompt_hash: str | None, purpose: str, messages: list[dict[str, str]],
+                  reply: Any, latency_s: float, outcome: str) -> LogEntry:
+    """The log row of one request (``reply``: the ``ChatReply``, or None when none came)."""
+    usage = reply.usage if reply is not None else None
+    return LogEntry(
+        at=now_text(), model=model, server=server, mode=None if reply is None else reply.output_mode,
+        prompt_hash=prompt_hash, purpose=purpose, messages=messages,
+        reply=None if reply is None else (reply.refusal or reply.text),
+        finish_reason=None if reply is None else reply.finish_reason,
+        prompt_tokens=None if usage is None else usage.prompt_tokens,
+        completion_tokens=None if usage is None else usage.completion_tokens,
+        latency_s=latency_s, outcome=outcome,
+    )

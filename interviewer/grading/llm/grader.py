@@ -31,6 +31,7 @@ from interviewer.grading.interface import (
     TokenUsage,
     zero_grade,
 )
+from interviewer.grading.llm.audit import grade_outcome
 from interviewer.grading.llm.config_check import NO_KEY_MESSAGE  # noqa: F401  (re-exported)
 from interviewer.grading.llm.judge import FeedbackExtractor, grade_schema
 from interviewer.grading.llm.judging import (  # noqa: F401  (GRADER_VERSION, checklist_flag: re-exported)
@@ -61,14 +62,6 @@ FOLLOW_UP_MAX_TOKENS = 120
 BREAKER_LIMIT = 5
 #: How much of an unusable reply is echoed back in the repair request.
 REPAIR_ECHO_CHARS = 4000
-
-
-def _outcome(grade: Grade) -> str:
-    """A grade's outcome for the audit log: ok, degraded (why) or invalid (why)."""
-    if grade.failed:
-        return f"invalid: {grade.error}"
-    partial = [flag for flag in grade.flags if flag.startswith("partial-reply")]
-    return f"degraded: {partial[0]}" if partial else "ok"
 
 
 def _ignore_delta(delta: str) -> None:
@@ -286,20 +279,12 @@ class LLMGrader:
     def _log(self, purpose: str, messages: list[dict[str, str]], reply: ChatReply | None, started: float,
              outcome: str) -> None:
         """One row of the audit log (``audit``) for one request."""
-        if self.audit is None:
-            return
-        from interviewer.grading.llm.audit import LogEntry, now_text
+        if self.audit is not None:
+            from interviewer.grading.llm.audit import request_entry
 
-        usage = reply.usage if reply is not None else None
-        self.audit.record(LogEntry(
-            at=now_text(), model=self.model, server=without_credentials(self.settings.base_url or "api.openai.com"),
-            mode=None if reply is None else reply.output_mode, prompt_hash=self.prompt_hash, purpose=purpose,
-            messages=messages, reply=None if reply is None else (reply.refusal or reply.text),
-            finish_reason=None if reply is None else reply.finish_reason,
-            prompt_tokens=None if usage is None else usage.prompt_tokens,
-            completion_tokens=None if usage is None else usage.completion_tokens,
-            latency_s=time.monotonic() - started, outcome=outcome,
-        ))
+            server = without_credentials(self.settings.base_url or "api.openai.com")
+            self.audit.record(request_entry(self.model, server, self.prompt_hash, purpose, messages, reply,
+                                            time.monotonic() - started, outcome))
 
     def _count_outage(self, fault: ChatUnavailable) -> None:
         """The circuit breaker: after ``BREAKER_LIMIT`` timeouts or lost connections in a row (no
@@ -383,7 +368,7 @@ class LLMGrader:
             usage_total += usage
             estimated = estimated or guessed
             judged = judge(item, reply, origin, repaired=attempt == "repair")
-            self._log(attempt, conversation, reply, started, _outcome(judged.grade))
+            self._log(attempt, conversation, reply, started, grade_outcome(judged.grade))
             if not judged.needs_repair or attempt == "repair":
                 if attempt == "repair" and not judged.grade.failed:
                     notes.append("the first reply was repaired")
