@@ -65,7 +65,7 @@ def register(subparsers) -> None:
     practice.add_argument("--offline", action="store_true", help="grade offline even when an API key is set")
     practice.add_argument("--timer", type=_seconds, metavar="SECONDS", help="time per answer (default 120; 0 = off)")
     practice.add_argument("--candidate", metavar="NAME", help="your name, for the greeting and the summary")
-    practice.add_argument("--resume", action="store_true", help="continue the latest unfinished session")
+    practice.add_argument("--resume", action="store_true", help="continue an unfinished session (named on start; a list to pick from when there are several)")
     practice.add_argument(
         "--speak", action="store_true",
         help="read questions aloud (needs espeak-ng, espeak, spd-say or say; exits 2 if none is found)",

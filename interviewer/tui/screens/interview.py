@@ -110,9 +110,8 @@ class InterviewScreen(Screen):
         session = self.session
         name = f", {session.candidate}" if session.candidate else ""
         if self.resumed:
-            done = len(session.answered_ids)
-            which = f" This is the session of {session.resumed_from}." if session.resumed_from else ""
-            self.say(f"Welcome back{name}.{which} You have answered {done} of {session.total}; let's carry on.")
+            which = session.resumed_from or f"{session.session_id} · answered {len(session.answered_ids)} of {session.total}"
+            self.say(f"Welcome back{name}. Resuming the session of {which}; let's carry on.")
         else:
             count = f"{session.total} question{'s' if session.total != 1 else ''}"
             self.say(f"Hello{name}, thanks for coming in. We'll go through {count}. Answer as you would out loud.")
