@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from interviewer.grading.interface import Grade, KeyPointResult, TokenUsage, failed_grade, score_band
+from interviewer.grading.interface import Grade, failed_grade, score_band
 from interviewer.text.delivery import DeliveryReport
 from interviewer.voice.measured import MeasuredDelivery
 
@@ -245,23 +245,18 @@ def _from_v1_batch(data: dict[str, Any]) -> AnswerRecord:
         return AnswerRecord(**common, error=_text(data.get("error")) or "not graded")
     name, _, version = str(grader or "").partition("/")
     tokens = data.get("tokens") or {}
-    grade = Grade(
-        score=score,
-        feedback=str(data.get("feedback") or ""),
-        grader=name,
-        grader_version=version,
-        criteria={str(k): float(v) for k, v in (data.get("criteria") or {}).items()},
-        key_points=tuple(
-            KeyPointResult(str(k["point"]), k["verdict"], str(k.get("evidence", "")))
-            for k in data.get("key_points") or ()
-        ),
-        model=data.get("model"),
-        prompt_hash=data.get("prompt_hash"),
-        flags=tuple(data.get("flags") or ()),
-        error=_text(data.get("error")) if score is None else None,
-        notes=tuple(data.get("notes") or ()),
-        usage=TokenUsage(int(tokens.get("prompt") or 0), int(tokens.get("completion") or 0)) if tokens else None,
-        cost_usd=_number(data.get("cost_usd")),
-        cached=bool(data.get("cached")),
-    )
+    # Translate the v1 fields into the grade's own dict and read it with its one reader.
+    grade = Grade.from_dict({
+        **data,
+        "score": score,
+        "feedback": str(data.get("feedback") or ""),
+        "grader": name,
+        "grader_version": version,
+        "error": _text(data.get("error")) if score is None else None,
+        "usage": {"prompt_tokens": int(tokens.get("prompt") or 0),
+                  "completion_tokens": int(tokens.get("completion") or 0)} if tokens else None,
+        "cost_usd": _number(data.get("cost_usd")),
+        # v1 batch records had no such fields: a stray key must not invent them.
+        "retryable": False, "retry_after_s": None, "confidence": None,
+    })
     return AnswerRecord(**common, grade=grade)
