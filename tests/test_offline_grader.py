@@ -399,6 +399,42 @@ def test_an_anchor_leaves_out_the_words_another_key_point_says():
     assert verdicts(g)[RELU_KP[0]] == "missed"
 
 
+# --------------------------------------------------------------------------- core points anchored in the reference
+
+TERSE_Q = "What is transfer vs multi-task learning?"
+TERSE_REF = "- Transfer: sequential tasks.\n- Multi-task: simultaneous tasks."
+TERSE_KP = ("Transfer learning handles tasks sequentially", "Multi-task learning handles tasks simultaneously")
+NAS_Q = "What is Neural Architecture Search (NAS)?"
+NAS_REF = "Automatic search for optimal neural network architectures."
+NAS_KP = ("Automatically searches for neural network architectures",
+          "Aims to find the best-performing architecture for the task")
+
+
+def test_a_terse_reference_clause_anchors_its_core_point_but_the_question_repeated_covers_nothing():
+    # Each clause says one word beyond the question ("sequential", "simultaneous").
+    g = grade(GradingItem(TERSE_Q, TERSE_REF, TERSE_REF, TERSE_KP))
+    assert set(verdicts(g).values()) == {"covered"} and g.score >= 5.0
+    repeated = "Transfer learning versus multi-task learning, two kinds of tasks."
+    g = grade(GradingItem(TERSE_Q, repeated, TERSE_REF, TERSE_KP))
+    assert "covered" not in verdicts(g).values() and g.score < 5.0
+
+
+def test_a_core_point_the_reference_says_in_other_words_is_covered_by_the_references_words():
+    # "optimal" says "best-performing": the reference clause anchors the point, with its own word.
+    g = grade(GradingItem(NAS_Q, NAS_REF, NAS_REF, NAS_KP))
+    assert verdicts(g)[NAS_KP[1]] == "covered" and g.score >= 5.0
+    g = grade(GradingItem(NAS_Q, "Automatic search for neural network architectures.", NAS_REF, NAS_KP))
+    assert verdicts(g)[NAS_KP[1]] != "covered"
+
+
+def test_a_core_point_the_reference_says_nothing_of_beyond_another_point_stays_unanchored():
+    # Every word of the clause is the first point's: the reference does not state the second.
+    ref = "Generating labels automatically from data itself."
+    points = ("Labels are generated automatically from the data itself", "No manual human labelling is needed")
+    g = grade(GradingItem("What is self-supervised learning?", ref, ref, points))
+    assert verdicts(g) == {points[0]: "covered", points[1]: "missed"}
+
+
 def _bank_question_item(answer):
     from dataclasses import replace
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import filterfalse
 
-from interviewer.grading.offline.anchors import ANCHOR_AT, CORE_IN_REFERENCE_AT, best_anchor, held_share
+from interviewer.grading.offline.anchors import (
+    ANCHOR_AT, ANCHOR_OWN_WORDS, CORE_IN_REFERENCE_AT, CORE_OWN_WORDS, best_anchor, held_share)
 from interviewer.grading.offline.index import (  # AnswerWord, RefWord, Unit: part of this API
     AnswerWord, ReferenceIndex, RefWord, TokenInfo, Unit)
 from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
@@ -143,8 +144,10 @@ def _unit(text: str, question_stems: frozenset[str], kind: str,
     own_options = len(made)
     if is_key_point:
         for number, source in enumerate(anchor_sources):
-            at = CORE_IN_REFERENCE_AT if kind == "core" and number == 0 else ANCHOR_AT
-            found = _anchor(made, source, at)
+            if kind == "core" and number == 0:  # the reference: it says every core point somehow
+                found = _anchor(made, source, CORE_IN_REFERENCE_AT, CORE_OWN_WORDS)
+            else:
+                found = _anchor(made, source)
             if found is not None and found[0] not in (p for p, _ in made):
                 own = {s for _, option in made for w in option for s in w.stems}
                 kept = tuple(w for w in found[1] if own.intersection(w.stems) or others.isdisjoint(w.stems))
@@ -168,13 +171,13 @@ def _anchor_clauses(text: str, question_stems: frozenset[str]) -> tuple[AnchorCl
     return tuple(made)
 
 
-def _anchor(made: list[tuple[str, tuple[RefWord, ...]]], source: tuple[AnchorClause, ...], at: float = ANCHOR_AT
-            ) -> tuple[str, tuple[RefWord, ...]] | None:
+def _anchor(made: list[tuple[str, tuple[RefWord, ...]]], source: tuple[AnchorClause, ...], at: float = ANCHOR_AT,
+            own_words: int = ANCHOR_OWN_WORDS) -> tuple[str, tuple[RefWord, ...]] | None:
     """The clause of ``source`` anchoring the best of a point's phrasings, as a phrasing of its own."""
     best: tuple[float, int] | None = None
     views = [(c[0], c[2], c[3]) for c in source]
     for _, option in made:
-        number = best_anchor([(w.stems, w.weight) for w in option], views, at)
+        number = best_anchor([(w.stems, w.weight) for w in option], views, at, own_words)
         if number is not None:
             value = held_share([(w.stems, w.weight) for w in option], source[number][2])
             if best is None or value > best[0]:
