@@ -30,14 +30,14 @@ KEY_POINT_FEATURES = ("core", "core_4", "depth", "contradicted_share", "precisio
 #: The rubric's floor (``grader.rubric_floor``) and the contradicted-core cap apply on top.
 #: Fitted on the deep-learning set with its model answers left out (a bank without them).
 
-KEY_POINT_INTERCEPT = -0.1524
+KEY_POINT_INTERCEPT = -0.1582
 KEY_POINT_COEFFICIENTS = (
-    0.0737,  # core
-    0.0627,  # core_4
-    0.5711,  # depth
-    -0.9983,  # contradicted_share
-    0.2555,  # precision
-    0.0761,  # log_new_words
+    0.0059,  # core
+    0.1390,  # core_4
+    0.5966,  # depth
+    -0.9672,  # contradicted_share
+    0.2566,  # precision
+    0.0794,  # log_new_words
 )
 #: The anchored model: questions with key points AND a model answer (the bank's). core, depth,
 #:   contradicted_share, precision: as above; log_flips: log(1 + the words that deny or reverse
@@ -45,12 +45,12 @@ KEY_POINT_COEFFICIENTS = (
 #:   the stems of the question's correct answers (reference, key points, model answer; question
 #:   words aside) that the answer says, 0 for terms listed, repeated or shuffled.
 ANCHORED_FEATURES = ("core", "depth", "contradicted_share", "precision", "log_flips", "material_recall")
-ANCHORED_INTERCEPT = -0.0219
+ANCHORED_INTERCEPT = -0.0256
 ANCHORED_COEFFICIENTS = (
-    -0.0461,  # core
-    -0.1033,  # depth
-    -1.0384,  # contradicted_share
-    0.3255,  # precision
-    -0.0360,  # log_flips
-    2.3737,  # material_recall
+    -0.0163,  # core
+    -0.0680,  # depth
+    -1.0128,  # contradicted_share
+    0.3079,  # precision
+    -0.0364,  # log_flips
+    2.2653,  # material_recall
 )
