@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from interviewer.grading.interface import Grade, failed_grade, score_band
+from interviewer.safe_text import without_credentials
 from interviewer.text.delivery import DeliveryReport
 from interviewer.voice.measured import MeasuredDelivery
 
@@ -64,6 +65,10 @@ class AnswerRecord:
     #: score), and the audio file kept beside the transcript.
     spoken: MeasuredDelivery | None = None
     audio: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.error:  # stored in transcripts and batch outputs: no URL password, no key
+            object.__setattr__(self, "error", without_credentials(self.error))
 
     # -- what the record says --------------------------------------------------------------
 

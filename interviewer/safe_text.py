@@ -7,7 +7,8 @@
   bidirectional overrides (U+202E and kin, which reorder what a reader sees) are shown as
   visible ``\\x1b`` / ``\\u202e`` escapes instead of acting on the terminal.
 * ``without_credentials``: ``user:password@`` and key-like query parameters are cut out of
-  every URL in a text before it is printed.
+  every URL in a text, and API keys (``sk-...``) and ``Bearer`` tokens are masked,
+  before the text is printed or stored (error text in batch records, transcripts, the audit log).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ _SECRET_QUERY = re.compile(
     r"(?P<name>[?&;](?:api[-_]?key|key|token|access[-_]?token|secret|password|pass|auth|sig|signature)=)[^&#\s]*",
     re.IGNORECASE,
 )
+#: An API key (``sk-...``, ``sk-proj-...``) or a bearer token: 8 or more key characters,
+#: at least one a digit, so "sk-learn" or "Bearer authentication" stay as written.
+_KEY_CHARS = r"[A-Za-z0-9_-]"
+_TOKEN_CHARS = r"[A-Za-z0-9._~+/=-]"
+_API_KEY = re.compile(rf"\bsk-(?={_KEY_CHARS}*\d){_KEY_CHARS}{{8,}}")
+_BEARER_TOKEN = re.compile(rf"\b(?P<scheme>bearer\s+)(?={_TOKEN_CHARS}*\d){_TOKEN_CHARS}{{8,}}", re.IGNORECASE)
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -56,8 +63,13 @@ def for_terminal(text: object, *, multiline: bool = False) -> str:
 
 
 def without_credentials(text: str) -> str:
-    """``text`` with the ``user:password@`` of every URL and key-like query values replaced by ``***``."""
-    if "://" not in text:
-        return text
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}***@", text)
-    return _SECRET_QUERY.sub(lambda m: f"{m['name']}***", text)
+    """``text`` with the ``user:password@`` of every URL, key-like query values, API keys and
+    bearer tokens replaced by ``***`` (the host and the rest of the text are kept)."""
+    if "://" in text:
+        text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}***@", text)
+        text = _SECRET_QUERY.sub(lambda m: f"{m['name']}***", text)
+    if "sk-" in text:
+        text = _API_KEY.sub("sk-***", text)
+    if "earer" in text or "EARER" in text:
+        text = _BEARER_TOKEN.sub(lambda m: f"{m['scheme']}***", text)
+    return text

@@ -27,6 +27,14 @@ def test_urls_lose_their_credentials_and_key_like_query_values():
     assert for_terminal("http://u:p@h/\x1b") == "http://***@h/\\x1b"
 
 
+def test_api_keys_and_bearer_tokens_are_masked_and_words_like_them_are_not():
+    assert without_credentials("key sk-proj-Ab12Cd34Ef56 refused") == "key sk-*** refused"
+    assert without_credentials("Authorization: Bearer eyJ0.abc123-x_y") == "Authorization: Bearer ***"
+    assert without_credentials("https://u:sk-live-12345678@h/v1") == "https://***@h/v1"
+    for text in ("sk-learn and sk-learn-contrib", "Bearer authentication", "mask-abc12345678", "sk-1"):
+        assert without_credentials(text) == text
+
+
 def test_spreadsheet_cells_keep_numbers_and_plain_text():
     assert spreadsheet_cell("=1+2") == "'=1+2" and spreadsheet_cell("-3") == "'-3"
     assert spreadsheet_cell(-3) == -3 and spreadsheet_cell("Ann") == "Ann" and spreadsheet_cell(None) is None

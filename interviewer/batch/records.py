@@ -17,6 +17,7 @@ from interviewer.answer_record import RECORD_VERSION, UNMATCHED_ERROR, AnswerRec
 from interviewer.batch.items import InputItem, InputProblem
 from interviewer.batch.matching import Match
 from interviewer.grading.interface import Grade, GradingItem
+from interviewer.safe_text import without_credentials
 from interviewer.text.delivery import DeliveryReport
 
 __all__ = ["ANSWER", "INPUT_ERROR", "NO_REFERENCE_NOTE", "UNMATCHED_ERROR", "ProblemRecord", "answer_record", "problem_record",
@@ -35,6 +36,9 @@ class ProblemRecord:
     key: str
     input: str
     error: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error", without_credentials(self.error))  # no URL password, no key
 
     @property
     def failure(self) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Literal, Protocol, runtime_checkable
 
+from interviewer.safe_text import without_credentials
+
 Verdict = Literal["covered", "partial", "missed", "contradicted", "not judged"]
 #: The verdicts a judge gives. ``NOT_JUDGED`` marks a key point the judge's reply left out.
 VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed", "contradicted")
@@ -132,6 +134,10 @@ class Grade:
     retry_after_s: float | None = None
     #: How sure the grader is (the offline grader says; an LLM grade leaves it None).
     confidence: Confidence | None = None
+
+    def __post_init__(self) -> None:
+        if self.error:  # what a grade says, shown or stored, never carries a URL's password or a key
+            object.__setattr__(self, "error", without_credentials(self.error))
 
     @property
     def failed(self) -> bool:

@@ -109,8 +109,8 @@ async def _sdk_ready() -> None:
         await asyncio.to_thread(_import_sdk)
 
 
-def _error_text(error: openai.APIError) -> str:
-    return str(getattr(error, "message", "") or error).strip()
+def _error_text(error: openai.APIError) -> str:  # cleaned before any cut could keep half a password
+    return without_credentials(str(getattr(error, "message", "") or error).strip())
 
 
 class OpenAIChatClient:

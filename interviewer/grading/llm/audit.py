@@ -2,8 +2,8 @@
 
 One row per request: when, model, server (without credentials), output mode, prompt hash,
 the messages sent, the raw reply text, token usage, latency, and the outcome ("ok", or why
-it failed). Keys are never written: headers are not logged, and the key's text is masked
-wherever it would appear. Rows go to SQLite from one writer thread, so a batch's event
+it failed). Keys are never written: headers are not logged, and the key's text, any other
+API key or bearer token and a URL's ``user:password@`` are masked wherever they would appear. Rows go to SQLite from one writer thread, so a batch's event
 loop never waits on a commit; ``close()`` writes what is left. ``read_log`` reads it back
 for ``interviewer logs``. The table only grows columns (append-only migrations by version).
 """
@@ -18,6 +18,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from interviewer.safe_text import without_credentials
 
 LOG_FILE = "llm_log.sqlite3"
 SCHEMA_VERSION = 1
@@ -74,9 +76,10 @@ class AuditLog:
         self.broken: str | None = None
 
     def _mask(self, text: str | None) -> str | None:
-        if text is None or not self.secret:
+        """``text`` without the key, any other API key or bearer token, or a URL's credentials."""
+        if text is None:
             return text
-        return text.replace(self.secret, "***")
+        return without_credentials(text.replace(self.secret, "***") if self.secret else text)
 
     def record(self, entry: LogEntry) -> None:
         if self.broken is not None:
@@ -87,7 +90,7 @@ class AuditLog:
         self._queue.put(entry)
 
     def _row(self, entry: LogEntry) -> tuple:
-        return (entry.at, entry.model, entry.server, entry.mode, entry.prompt_hash, entry.purpose,
+        return (entry.at, entry.model, self._mask(entry.server), entry.mode, entry.prompt_hash, entry.purpose,
                 self._mask(json.dumps(entry.messages, ensure_ascii=False)), self._mask(entry.reply),
                 entry.finish_reason, entry.prompt_tokens, entry.completion_tokens, round(entry.latency_s, 4),
                 self._mask(entry.outcome))
