@@ -99,3 +99,27 @@ def test_a_batch_record_embeds_the_grades_own_dict():
 def test_a_newer_record_version_is_refused_with_a_message():
     with pytest.raises(RecordError, match="newer"):
         AnswerRecord.from_dict({"v": RECORD_VERSION + 1, "question": "Q?"})
+
+
+def test_a_grade_is_written_with_every_field_as_asdict_gives_it():
+    """``Grade.to_dict`` builds its dict directly (for speed): it must stay what ``asdict`` gives,
+    key order included, so a field added to ``Grade`` is not silently left out of every record."""
+    from dataclasses import asdict, fields
+
+    from interviewer.grading.interface import Confidence, Grade, KeyPointResult, TokenUsage
+
+    full = Grade(score=6.5, feedback="Good.", grader="llm", grader_version="v9", criteria={"depth": 5.0},
+                 key_points=(KeyPointResult("a", "covered", "says a"), KeyPointResult("b", "missed")),
+                 model="m", prompt_hash="h", flags=("f",), error=None, notes=("hint used",),
+                 usage=TokenUsage(10, 2), cost_usd=0.01, cached=True, retryable=True, retry_after_s=3.0,
+                 confidence=Confidence("low", "why"))
+    bare = Grade(score=None, feedback="", grader="offline", grader_version="1", error="failed")
+    for grade in (full, bare):
+        expected = {**asdict(grade), "key_points": [asdict(k) for k in grade.key_points],
+                    "flags": list(grade.flags), "notes": list(grade.notes), "band": grade.band}
+        assert list(grade.to_dict()) == [f.name for f in fields(Grade)] + ["band"]
+        assert grade.to_dict() == expected
+        assert Grade.from_dict(json.loads(json.dumps(grade.to_dict()))) == grade
+    written = full.to_dict()
+    written["criteria"]["depth"] = 0.0
+    assert full.criteria == {"depth": 5.0}  # the dict written is a copy

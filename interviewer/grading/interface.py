@@ -6,7 +6,7 @@ transcript, the history and batch reports never care which one produced it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal, Protocol, runtime_checkable
 
 from interviewer.safe_text import without_credentials
@@ -168,12 +168,22 @@ class Grade:
         return replace(self, notes=merged)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["key_points"] = [asdict(k) for k in self.key_points]
-        data["flags"] = list(self.flags)
-        data["notes"] = list(self.notes)
-        data["band"] = self.band
-        return data
+        """Plain JSON types, fields in declaration order, then ``band``: what ``dataclasses.asdict``
+        gave, built directly (asdict deep-copied every value: a fifth of an offline batch's time)."""
+        usage, confidence = self.usage, self.confidence
+        return {
+            "score": self.score, "feedback": self.feedback, "grader": self.grader,
+            "grader_version": self.grader_version, "criteria": dict(self.criteria),
+            "key_points": [{"point": k.point, "verdict": k.verdict, "evidence": k.evidence} for k in self.key_points],
+            "model": self.model, "prompt_hash": self.prompt_hash, "flags": list(self.flags), "error": self.error,
+            "notes": list(self.notes),
+            "usage": None if usage is None else {"prompt_tokens": usage.prompt_tokens,
+                                                 "completion_tokens": usage.completion_tokens},
+            "cost_usd": self.cost_usd, "cached": self.cached, "retryable": self.retryable,
+            "retry_after_s": self.retry_after_s,
+            "confidence": None if confidence is None else {"level": confidence.level, "reason": confidence.reason},
+            "band": self.band,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Grade":
