@@ -9,6 +9,8 @@ signal that decided, in one line.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from interviewer.grading.interface import Confidence, Grade, GradingItem
 from interviewer.text.analysis import content_tokens, stem
 
@@ -26,8 +28,11 @@ LOW_SCORE = 3.0
 MANY_PARTIAL = 0.5
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(word) for word in content_tokens(text)}
+@lru_cache(maxsize=1024)
+def _stems(text: str) -> frozenset[str]:
+    """The content stems of a question's reference, key points or wording (cached: a batch
+    cycles through more questions than the word-token cache holds, so each answer redid them)."""
+    return frozenset(stem(word) for word in content_tokens(text))
 
 
 def offline_confidence(item: GradingItem, grade: Grade) -> Confidence:
