@@ -3,8 +3,9 @@
 Writes a JSONL input of answers built from the shipped bank (reference sentences and key
 points, shuffled, cut to 15-150 words, with fillers and a unique tag), runs the real CLI in a
 subprocess, and prints one JSON line: answers, wall seconds (process start to exit),
-answers per second, peak RSS of the largest process and of all of them together (the CLI
-and its grading processes, sampled every 0.1 s), records written, and the load average.
+answers per second, the CPU seconds of the CLI and its grading processes (what load inflates
+less than wall time: other work on the machine), peak RSS of the largest process and of all of
+them together (sampled every 0.1 s), records written, and the load average.
 
     .venv/bin/python benchmarks/offline_batch.py                      # 20,000 answers
     .venv/bin/python benchmarks/offline_batch.py --n 2000 -- --workers 1
@@ -98,11 +99,13 @@ def main() -> None:
             time.sleep(0.1)
         wall = time.perf_counter() - started
         stderr = process.stderr.read()
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = children.ru_maxrss / 1024
         records = sum(1 for _ in open(out, encoding="utf-8")) if out.exists() else 0
         print(json.dumps({
             "benchmark": "offline_batch", "n": args.n, "exit_code": process.returncode, "records": records,
             "wall_s": round(wall, 2), "answers_per_s": round(args.n / wall, 1),
+            "cpu_s": round(children.ru_utime + children.ru_stime, 2),
             "peak_rss_mb_largest_process": round(peak_mb, 1), "peak_rss_mb_all_processes": round(tree_peak / 1024, 1),
             "load_avg_1m": os.getloadavg()[0],
         }))

@@ -83,6 +83,22 @@ def test_resume_after_a_torn_last_line_grades_only_the_rest(tmp_path, matcher):
     assert again.seen == [] and len(read(out)) == 5  # nothing sent twice, nothing written twice
 
 
+def test_each_record_is_in_the_file_before_the_next_answer_is_graded(tmp_path, matcher):
+    """A kill (even -9) loses no graded answer: every record reaches the file (flushed past
+    Python's buffer, readable through another handle) before the next answer is graded."""
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_answers(source, 4)
+    on_disk: list[int] = []
+
+    class LookingGrader(CountingGrader):
+        def grade_now(self, item):
+            on_disk.append(out.read_bytes().count(b"\n") if out.exists() else 0)
+            return super().grade_now(item)
+
+    BatchRun(out, matcher).run_offline(iter_inputs([str(source)]), LookingGrader())
+    assert on_disk == [0, 1, 2, 3] and len(read(out)) == 4
+
+
 def test_scan_output_keeps_a_complete_record_missing_only_its_newline(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text('{"key": "a"}\nnot json but complete\n{"key": "b"}')
