@@ -28,7 +28,11 @@ KEY_POINT_FEATURES = ("core", "core_4", "depth", "contradicted_share", "precisio
 #:   bank without depth points); contradicted_share: share of the key points stated the wrong way
 #:   round; precision and log_new_words: as for the reference model.
 #: The rubric's floor (``grader.rubric_floor``) and the contradicted-core cap apply on top.
-#: Fitted on the deep-learning set with its model answers left out (a bank without them).
+#: Fitted on the deep-learning set with its model answers left out (a bank without them). These are
+#: an earlier fit: refitted on today's polarity (claims checked one by one), the model scores a
+#: batch-norm answer to "What is dropout?" 2.5 and a correct one-point answer 2.7, too close for
+#: common sense (tests/test_offline_grader.py), so the earlier constants stay until a refit keeps
+#: them apart; the fit script's cross-validated figures for this model are the refit's.
 
 KEY_POINT_INTERCEPT = -0.1582
 KEY_POINT_COEFFICIENTS = (
@@ -45,12 +49,12 @@ KEY_POINT_COEFFICIENTS = (
 #:   the stems of the question's correct answers (reference, key points, model answer; question
 #:   words aside) that the answer says, 0 for terms listed, repeated or shuffled.
 ANCHORED_FEATURES = ("core", "depth", "contradicted_share", "precision", "log_flips", "material_recall")
-ANCHORED_INTERCEPT = -0.0256
+ANCHORED_INTERCEPT = -0.0325
 ANCHORED_COEFFICIENTS = (
-    -0.0163,  # core
-    -0.0680,  # depth
-    -1.0128,  # contradicted_share
-    0.3079,  # precision
-    -0.0364,  # log_flips
-    2.2653,  # material_recall
+    0.0039,  # core
+    -0.0347,  # depth
+    -0.8850,  # contradicted_share
+    0.3038,  # precision
+    -0.0275,  # log_flips
+    2.2154,  # material_recall
 )

@@ -42,6 +42,7 @@ from interviewer.grading.offline.polarity import (
     Contradiction,
     Material,
     find_contradiction,
+    conjuncts,
     flip_evidence,
     material,
     said_in,
@@ -55,7 +56,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-3"
+VERSION = "offline-4"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -79,6 +80,7 @@ RUBRIC_CEILING = False
 POLARITY_FROM = 0.2
 #: Polarity is also looked for in a point's anchors (``anchors``): kept only if cross-validation says so.
 POLARITY_IN_ANCHORS = False
+CONJUNCTS = True
 #: Checks after which the answer's overlap with the correct answers' words counts for nothing
 #: (and the rubric's floor is limited, ``_may_pass``): terms listed, repeated or shuffled do not
 #: say what the correct answers say.
@@ -129,6 +131,12 @@ def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[
         found = find_contradiction(option, text, matched, answer, negations=number < own)
         if found is not None and not said_in(found.claim, correct):
             return found
+    if CONJUNCTS:
+        for option, text in list(zip(unit.options, unit.option_texts))[:own]:
+            for part, part_text in conjuncts(option, text):
+                found = find_contradiction(part, part_text, matched, answer, part=True)
+                if found is not None and not said_in(found.claim, correct):
+                    return found
     return None
 
 

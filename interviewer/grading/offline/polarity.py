@@ -14,6 +14,11 @@ clause is also read piece by piece (split at commas and dashes, where a negation
 and a statement the right way round clears the point only when it says more of it than the claim
 says beside its flipped words, and is not a whole clause with a flipped piece. What is reported
 is the clause, so feedback can quote the claim.
+
+A point that joins claims ("replace the head and use a smaller learning rate") is also checked
+claim by claim (``conjuncts``, each of at least CONJUNCT_WORDS of its words): an answer that says
+only one of them, flipped, says too little of the whole point to be caught by it. A claim is not
+contradicted by a clause that says nothing of it but an opposite word ("higher layers learn...").
 """
 
 from __future__ import annotations
@@ -39,8 +44,12 @@ PRIVATIVES = ("drop drops dropped remove removes removed lack lacks lose loses a
 #: A clause contradicts a point when it covers COVERS_AT of it and the flipped words weigh FLIPPED_AT.
 COVERS_AT = 0.5
 FLIPPED_AT = 0.15
+#: One claim of a point (``conjuncts``) is contradicted only by a clause that says this share of
+#: it besides the flipped words.
+BESIDES_FLIPPED = 0.5
 
-#: Opposites common in ML answers, one pair (or group against group) a line: "a b | c d".
+#: Opposites common in ML answers, one pair (or group against group) a line: "a b | c d"; with
+#: more than two groups ("a | b | c"), each group is the opposite of every other.
 ANTONYMS: tuple[str, ...] = (
     "training train | inference test testing deployment",
     "increase increases increasing raise grow grows expand expands | decrease decreases decreasing reduce reduces shrink shrinks compress compresses",
@@ -49,8 +58,7 @@ ANTONYMS: tuple[str, ...] = (
     "before | after",
     "forward | backward backwards",
     "overfitting overfit | underfitting underfit",
-    "small smaller | large larger big bigger",
-    "high higher | low lower",
+    "small smaller low lower | large larger big bigger high higher",
     "faster fast quicker speed speeds accelerate accelerates | slower slow slows",
     "avoid avoids prevent prevents mitigate mitigates solve solves fix fixes | cause causes worsen worsens",
     "min minimum smallest | max maximum largest",
@@ -77,6 +85,11 @@ ANTONYMS: tuple[str, ...] = (
     "add adds adding | remove removes removing",
     "enabled enable | disabled disable",
     "real | fake",
+    "encoder | decoder",
+    "bidirectional | causal unidirectional",
+    "linear linearly | quadratic quadratically | exponential exponentially",
+    "fixed frozen | updated",
+    "masked | next",
 )
 #: "only"/"always" flip a point that says how often or how much, not whether.
 HEDGES = "often usually sometimes some can may might most typically partly tend tends generally"
@@ -89,11 +102,11 @@ _SEGMENT_RE = re.compile(r"[,:;()\u2014\u2013]|\s-\s")
 def _opposites() -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
     for line in ANTONYMS:
-        left, right = (frozenset(stem(w) for w in side.split()) for side in line.split("|"))
-        for a in left:
-            table.setdefault(a, set()).update(right)
-        for b in right:
-            table.setdefault(b, set()).update(left)
+        sides = [frozenset(stem(w) for w in side.split()) for side in line.split("|")]
+        for number, side in enumerate(sides):
+            others = set().union(*(other for n, other in enumerate(sides) if n != number))
+            for word in side:
+                table.setdefault(word, set()).update(others)
     return {k: frozenset(v) for k, v in table.items()}
 
 
@@ -158,6 +171,27 @@ def _point_view(text: str) -> tuple[frozenset[str], frozenset[str], bool]:
     return frozenset(stems), frozenset(negated), says_not
 
 
+#: Where a point joins two claims ("replace the head and use a smaller learning rate").
+_CONJUNCT_RE = re.compile(r";|,|\band\b")
+#: A conjunct is checked on its own when it has at least this many of the point's words.
+CONJUNCT_WORDS = 3
+
+
+@lru_cache(maxsize=4096)
+def conjuncts(option: tuple[RefWord, ...], text: str) -> tuple[tuple[tuple[RefWord, ...], str], ...]:
+    """The claims a point joins, each with its words: empty when it makes one claim (cached per point)."""
+    parts = [p.strip() for p in _CONJUNCT_RE.split(text) if p.strip()]
+    if len(parts) < 2:
+        return ()
+    found = []
+    for part in parts:
+        stems = {stem(w) for w in tokenize(part)}
+        words = tuple(w for w in option if stems.intersection(w.stems))
+        if len(words) >= CONJUNCT_WORDS and len(words) < len(option):
+            found.append((words, part))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Contradiction:
     """The answer's clause that states a point the wrong way round, and how."""
@@ -199,18 +233,22 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
 
 
 def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_stems: dict[str, str],
-                       answer: str, negations: bool = True) -> Contradiction | None:
+                       answer: str, negations: bool = True, part: bool = False) -> Contradiction | None:
     """The clause of ``answer`` that states ``option`` (one phrasing of a point) flipped, if any.
 
-    ``matched_stems``: reference stem -> the stem of the answer word the alignment matched to it."""
+    ``matched_stems``: reference stem -> the stem of the answer word the alignment matched to it.
+    ``part``: ``option`` is one claim of a point (``conjuncts``): a clause that says nothing of it
+    but an opposite word does not contradict it (a point's short claims are easily matched)."""
     total = sum(w.weight for w in option)
     if total <= 0:
         return None
+    if part and sum(w.weight for w in option if w.stem in NEGATIONS or matched_stems.get(w.stem)) < BESIDES_FLIPPED * total:
+        return None  # the answer does not say enough of the claim anywhere (a quick way out)
     point = _point_view(option_text)
-    point_stems = point[0]
     slot_stems = {s for w in option for s in w.stems}
     opposites = _opposites()
     #: words a slot does not stand for (function words: before, after, more) that have opposites
+    point_stems = point[0]
     small_words = [s for s in point_stems if s in opposites and s not in slot_stems]
     total += len(small_words)
     flips: list[tuple[float, float, ClauseView, Contradiction]] = []
@@ -219,6 +257,8 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
         said, flipped, hows = _reading(option, small_words, matched_stems, clause, point, negations)
         if said < COVERS_AT * total:
             continue
+        if part and flipped and said - flipped < BESIDES_FLIPPED * total:
+            continue  # nothing of the claim but its opposite: not a claim about it
         if flipped >= FLIPPED_AT * total or _quantifier_flip(point_stems, clause):
             flips.append((said, flipped, clause, Contradiction(clause.text, hows[0] if hows else "quantifier")))
         elif not flipped:
