@@ -41,9 +41,8 @@ from interviewer.grading.offline.features import Alignment, Unit, align, feature
 from interviewer.grading.offline.polarity import (
     Contradiction,
     Material,
-    find_contradiction,
-    conjuncts,
     flip_evidence,
+    flipped_readings,
     material,
     said_in,
 )
@@ -80,7 +79,6 @@ RUBRIC_CEILING = False
 POLARITY_FROM = 0.2
 #: Polarity is also looked for in a point's anchors (``anchors``): kept only if cross-validation says so.
 POLARITY_IN_ANCHORS = False
-CONJUNCTS = True
 #: Checks after which the answer's overlap with the correct answers' words counts for nothing
 #: (and the rubric's floor is limited, ``_may_pass``): terms listed, repeated or shuffled do not
 #: say what the correct answers say.
@@ -124,19 +122,9 @@ def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[
     """How the answer states the unit the wrong way round, if it does; never by a clause that the
     question's own correct answers (``correct``: reference, model answer) say."""
     own = unit.own_options or len(unit.options)
-    for number, (option, text) in enumerate(zip(unit.options, unit.option_texts)):
-        if number >= own and not POLARITY_IN_ANCHORS:
-            break
-        # An anchor clause carries other points' negations: only its antonyms count.
-        found = find_contradiction(option, text, matched, answer, negations=number < own)
+    for found in flipped_readings(unit, own, matched, answer, POLARITY_IN_ANCHORS):
         if found is not None and not said_in(found.claim, correct):
             return found
-    if CONJUNCTS:
-        for option, text in list(zip(unit.options, unit.option_texts))[:own]:
-            for part, part_text in conjuncts(option, text):
-                found = find_contradiction(part, part_text, matched, answer, part=True)
-                if found is not None and not said_in(found.claim, correct):
-                    return found
     return None
 
 

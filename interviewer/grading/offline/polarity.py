@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from interviewer.text.analysis import clauses, stem, tokenize
 
 if TYPE_CHECKING:
-    from interviewer.grading.offline.index import RefWord
+    from interviewer.grading.offline.index import RefWord, Unit
 
 NEGATIONS = frozenset("not never no without cannot nor neither none".split())
 #: Negation words that do not negate what follows ("not only", "no doubt").
@@ -175,6 +175,8 @@ def _point_view(text: str) -> tuple[frozenset[str], frozenset[str], bool]:
 _CONJUNCT_RE = re.compile(r";|,|\band\b")
 #: A conjunct is checked on its own when it has at least this many of the point's words.
 CONJUNCT_WORDS = 3
+#: A point's claims are also checked one by one: kept because cross-validation says so.
+CONJUNCTS = True
 
 
 @lru_cache(maxsize=4096)
@@ -245,10 +247,10 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
     if part and sum(w.weight for w in option if w.stem in NEGATIONS or matched_stems.get(w.stem)) < BESIDES_FLIPPED * total:
         return None  # the answer does not say enough of the claim anywhere (a quick way out)
     point = _point_view(option_text)
+    point_stems = point[0]
     slot_stems = {s for w in option for s in w.stems}
     opposites = _opposites()
     #: words a slot does not stand for (function words: before, after, more) that have opposites
-    point_stems = point[0]
     small_words = [s for s in point_stems if s in opposites and s not in slot_stems]
     total += len(small_words)
     flips: list[tuple[float, float, ClauseView, Contradiction]] = []
@@ -310,6 +312,21 @@ def _quantifiers() -> tuple[frozenset[str], frozenset[str]]:
 def _quantifier_flip(point_stems: frozenset[str], clause: ClauseView) -> bool:
     hedges, absolutes = _quantifiers()
     return bool(point_stems & hedges) and bool(clause.stems & absolutes) and not clause.stems & hedges
+
+
+def flipped_readings(unit: Unit, own: int, matched: dict[str, str], answer: str,
+                     in_anchors: bool = False) -> Iterator[Contradiction | None]:
+    """Each of the unit's own phrasings (and, with ``in_anchors``, its anchors) read against the
+    answer for a flip, then each claim of its own phrasings (``conjuncts``)."""
+    for number, (option, text) in enumerate(zip(unit.options, unit.option_texts)):
+        if number >= own and not in_anchors:
+            break
+        # An anchor clause carries other points' negations: only its antonyms count.
+        yield find_contradiction(option, text, matched, answer, negations=number < own)
+    if CONJUNCTS:
+        for option, text in zip(unit.options[:own], unit.option_texts[:own]):
+            for part, part_text in conjuncts(option, text):
+                yield find_contradiction(part, part_text, matched, answer, part=True)
 
 
 @dataclass(frozen=True)
