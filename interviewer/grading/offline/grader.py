@@ -121,8 +121,7 @@ def _contradiction(unit: Unit, alignment: Alignment, answer: str, matched: dict[
                    correct: tuple[str, ...] = ()) -> Contradiction | None:
     """How the answer states the unit the wrong way round, if it does; never by a clause that the
     question's own correct answers (``correct``: reference, model answer) say."""
-    own = unit.own_options or len(unit.options)
-    for found in flipped_readings(unit, own, matched, answer, POLARITY_IN_ANCHORS):
+    for found in flipped_readings(unit, matched, answer, POLARITY_IN_ANCHORS):
         if found is not None and not said_in(found.claim, correct):
             return found
     return None

@@ -314,10 +314,11 @@ def _quantifier_flip(point_stems: frozenset[str], clause: ClauseView) -> bool:
     return bool(point_stems & hedges) and bool(clause.stems & absolutes) and not clause.stems & hedges
 
 
-def flipped_readings(unit: Unit, own: int, matched: dict[str, str], answer: str,
+def flipped_readings(unit: Unit, matched: dict[str, str], answer: str,
                      in_anchors: bool = False) -> Iterator[Contradiction | None]:
     """Each of the unit's own phrasings (and, with ``in_anchors``, its anchors) read against the
     answer for a flip, then each claim of its own phrasings (``conjuncts``)."""
+    own = unit.own_options or len(unit.options)
     for number, (option, text) in enumerate(zip(unit.options, unit.option_texts)):
         if number >= own and not in_anchors:
             break
