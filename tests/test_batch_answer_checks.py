@@ -12,6 +12,7 @@ from interviewer.batch.records import read_output
 from interviewer.bank import open_bank
 from interviewer.batch.answer_checks import AnswerChecks, check_answers
 from interviewer.batch.inputs import iter_inputs
+from interviewer.batch.items import InputItem
 from interviewer.batch.matching import BankMatcher, grading_item
 from interviewer.batch.runner import BatchRun
 from interviewer.grading.choose import make_offline_grader
@@ -29,22 +30,22 @@ def matcher():
     return BankMatcher(open_bank())
 
 
-def well_answered():
-    """A bank question whose reference answer the offline grader scores 7 or more."""
+def well_answered(matcher):
+    """A bank question and an answer to it (its model answer) that the offline grader, given the
+    item the batch builds for it, scores 7 or more."""
     grader = make_offline_grader()
     for question in open_bank():
-        item = GradingItem(question=question.question, answer=question.reference, reference=question.reference,
-                           key_points=tuple(question.key_points))
-        if grader.grade_now(item).score >= 7:
-            return question
-    raise AssertionError("no reference answer in the bank scores 7 offline")
+        item = InputItem(key="k", source="in.jsonl", line=1, question=question.question, answer=question.model_answer)
+        if grader.grade_now(grading_item(item, matcher.match(item))).score >= 7:
+            return question, question.model_answer
+    raise AssertionError("no model answer in the bank scores 7 offline")
 
 
-def write_answers(path) -> None:
-    """a0: a vague answer; a1: a reference answer the offline grader likes; free: a question not in the bank."""
-    bank, good = list(open_bank()), well_answered()
+def write_answers(path, matcher) -> None:
+    """a0: a vague answer; a1: a strong answer the offline grader likes; free: a question not in the bank."""
+    bank, (good, answer) = list(open_bank()), well_answered(matcher)
     lines = [{"id": "a0", "question": bank[0].question, "answer": f"{VAGUE} [a0]"},
-             {"id": "a1", "question": good.question, "answer": f"{good.reference} [a1]"},
+             {"id": "a1", "question": good.question, "answer": f"{answer} [a1]"},
              {"id": "free", "question": "What is your favourite colour?", "answer": "Blue, um, I think [free]"}]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
 
@@ -64,7 +65,7 @@ def records_of(path):
 
 def test_check_answers_scores_only_what_has_a_reference(tmp_path, matcher):
     source = tmp_path / "in.jsonl"
-    write_answers(source)
+    write_answers(source, matcher)
     items = list(iter_inputs([str(source)]))
     gradings = [grading_item(item, matcher.match(item)) for item in items]
     checked = check_answers([(items[0], gradings[0]), (items[1], None), (items[2], gradings[2])], True)
@@ -78,7 +79,7 @@ def test_check_answers_scores_only_what_has_a_reference(tmp_path, matcher):
 def test_every_record_gets_its_checks_and_the_last_ones_do_not_wait_for_the_linger(tmp_path, fake_server, matcher):
     fake_server.responder = generous
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    write_answers(source)
+    write_answers(source, matcher)
     grader = make_llm_grader(fake_server.settings(tmp_path / "home"), fallback=None)
     checks = AnswerChecks(batch_size=1000, linger_s=60)  # only the end of the input sends them
     try:
@@ -96,7 +97,7 @@ def test_every_record_gets_its_checks_and_the_last_ones_do_not_wait_for_the_ling
 
 async def test_a_full_batch_goes_at_once_and_a_failed_grade_is_not_cross_checked(tmp_path, matcher):
     source = tmp_path / "in.jsonl"
-    write_answers(source)
+    write_answers(source, matcher)
     items = list(iter_inputs([str(source)]))
     gradings = [grading_item(item, matcher.match(item)) for item in items]
     high = Grade(score=9.5, feedback="", grader="llm", grader_version="t")
@@ -119,7 +120,7 @@ async def test_a_full_batch_goes_at_once_and_a_failed_grade_is_not_cross_checked
 
 def test_a_helper_that_is_gone_costs_the_extras_not_the_grades(tmp_path, fake_server, matcher):
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    write_answers(source)
+    write_answers(source, matcher)
     grader = make_llm_grader(fake_server.settings(tmp_path / "home"), fallback=None)
     checks = AnswerChecks()
     checks.close(wait=True)

@@ -478,3 +478,21 @@ def test_every_seed_reference_of_the_shipped_bank_passes_offline_as_its_own_answ
     """A reference is correct, if terse: given as the answer (as written, or after a spoken filler) it
     covers its question's core points, which state what it says, and passes."""
     assert _bank_scores_below(5.0, lambda q: prefix + q.reference) == {}
+
+
+def test_a_false_claim_added_to_every_key_point_is_not_lifted_to_the_top():
+    """Saying every key point and then something false is not what a strong answer does: over the
+    whole bank the false claim lowers the score on average, and most such answers stay below 9
+    (a floor lifted by the depth points' credit gave them 9.5)."""
+    false_claim = " The catch is that it only works on tiny networks and always makes training slower."
+    points = {q.id: ". ".join(q.key_points) + "." for q in _bank()}
+    alone = _bank_scores_below(11.0, lambda q: points[q.id])
+    with_claim = _bank_scores_below(11.0, lambda q: points[q.id] + false_claim)
+    assert sum(with_claim.values()) < sum(alone.values())
+    assert sum(score >= 9.0 for score in with_claim.values()) < len(with_claim) / 2
+
+
+def _bank():
+    from interviewer.bank import open_bank
+
+    return open_bank().questions

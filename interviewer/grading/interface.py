@@ -52,7 +52,7 @@ class GradingItem:
     #: Key points revealed to the candidate as hints before answering.
     hinted_points: tuple[str, ...] = ()
     #: "core" or "depth" for each of ``key_points`` (empty: every point is core). Covering the
-    #: core is what passes; depth points lift a correct answer toward 10.
+    #: core is what passes; depth points lift a correct answer above the pass mark.
     point_kinds: tuple[str, ...] = ()
     #: A strong answer shipped with the question (the bank's ``model_answer``); the offline
     #: grader anchors each key point in it as well as in the reference.

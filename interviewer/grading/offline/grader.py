@@ -55,7 +55,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-4"
+VERSION = "offline-5"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -69,10 +69,15 @@ ADDRESSES_GRADER_CAP = 3.0
 #: A core point stated the wrong way round holds the score at this (correctness at most 5).
 CONTRADICTED_CORE_CAP = 5.0
 CONTRADICTED_CORRECTNESS = 5.0
-#: Covering every core point passes (``rubric_floor``); depth points lift it toward TOP_SCORE.
+#: Covering every core point correctly passes (``rubric_floor``). Depth points lift the score
+#: through the score model (its depth and material-recall terms), not through the floor: a floor
+#: lifted by the depth points' credit (DEPTH_LIFT) also lifts the answers that cover every point
+#: and add a serious error, and lowered agreement, cross-validated by question on the DL set
+#: (DEPTH_LIFT 4.5: r 0.777, MAE 1.55, held out 0.737 / 1.59; 2.5: 0.794 / 1.52, held out
+#: 0.771 / 1.53; 0: 0.804 / 1.52, held out 0.799 / 1.50).
 USE_FLOOR = True
 PASS_SCORE = 5.0
-TOP_SCORE = 9.5
+DEPTH_LIFT = 0.0
 #: The key-point rubric's ceiling (below): kept only while cross-validation says it helps.
 RUBRIC_CEILING = False
 #: Polarity is looked for in a unit the answer touches at least this much.
@@ -312,8 +317,8 @@ def _may_pass(caps: list[Cap], alignment: Alignment) -> bool:
 
 
 def rubric_floor(verdicts: list[UnitVerdict]) -> float:
-    """Every core point covered and nothing contradicted: at least PASS_SCORE, lifted toward
-    TOP_SCORE by the depth points' credit. Otherwise 0 (the score model alone)."""
+    """Every core point covered and nothing contradicted: at least PASS_SCORE, lifted by up to
+    DEPTH_LIFT by the depth points' credit. Otherwise 0 (the score model alone)."""
     keyed = [v for v in verdicts if v.unit.is_key_point]
     if any(v.verdict == "contradicted" for v in keyed):
         return 0.0
@@ -322,7 +327,7 @@ def rubric_floor(verdicts: list[UnitVerdict]) -> float:
     if not core or any(v.verdict != "covered" for v in core):
         return 0.0
     depth_credit = sum(v.credit for v in depth) / len(depth) if depth else 1.0
-    return PASS_SCORE + (TOP_SCORE - PASS_SCORE) * depth_credit
+    return PASS_SCORE + DEPTH_LIFT * depth_credit
 
 
 class OfflineGrader:

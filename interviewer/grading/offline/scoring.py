@@ -1,9 +1,10 @@
 """The offline score of an answer to a question with key points: core points pass, depth points lift.
 
-An answer that covers the core points correctly passes (about 5-6 of 10, what a correct but
-terse answer earns from a demanding interviewer); depth points lift it toward 10, and their
-absence never sinks a correct answer. A point the answer states the wrong way round earns
-nothing and pulls the score down; a contradicted core point caps it.
+An answer that covers the core points correctly passes (5 of 10, what a correct but terse
+answer earns from a demanding interviewer; ``grader.rubric_floor``); depth points lift it
+through the fitted model below, and their absence never sinks a correct answer. A point the
+answer states the wrong way round earns nothing and pulls the score down; a contradicted core
+point caps it.
 
 share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10. The numbers are in
 ``calibration`` (``KEY_POINT_*``), fitted by ``benchmarks/fit_offline_calibration.py``.
