@@ -68,6 +68,42 @@ def test_negations_that_agree_with_the_point_are_not_contradictions():
     assert verdicts(g)[core[1]] == "contradicted"
 
 
+def test_a_hedged_point_agrees_with_an_answer_that_says_not():
+    """"rarely exactly to zero" and "without making them exactly zero" say the same thing (found
+    trying the TUI: a correct L2 answer got "stated the wrong way round" and 3.2/10)."""
+    core = ("Adds a penalty on the squared weights to the loss", "Shrinks weights toward zero but rarely exactly to zero")
+    q, ref = "What is L2 regularization?", "Adds the squared weights to the loss, shrinking them toward zero."
+    for hedge in ("rarely", "seldom", "hardly ever"):
+        point = core[1].replace("rarely", hedge)
+        answer = ("It adds a penalty on the squared weights to the loss. "
+                  "It pushes the weights toward zero without making them exactly zero.")
+        g = GRADER.grade_now(item(q, ref, (core[0], point), answer))
+        assert verdicts(g)[point] == "covered", hedge
+
+
+def test_a_hedge_is_a_word_not_a_stem():
+    """"Generates" shares its stem with the hedge "generally": "decoder-only" beside it is no
+    flipped quantifier. A real hedge said as an absolute still is."""
+    q, ref = "What is GPT?", "A generative pre-trained transformer language model."
+    point = "Generates text one token at a time, feeding outputs back in"
+    answer = "A decoder-only transformer: it generates text one token at a time, feeding its outputs back in."
+    assert verdicts(GRADER.grade_now(item(q, ref, (point,), answer)))[point] == "covered"
+    hedged = "Usually generates text one token at a time"
+    assert verdicts(GRADER.grade_now(item(q, ref, (hedged,), "It always generates text one token at a time.")))[hedged] == "contradicted"
+    assert verdicts(GRADER.grade_now(item(q, ref, (hedged,), "It usually generates text one token at a time.")))[hedged] == "covered"
+
+
+def test_a_points_not_is_denied_only_by_most_of_the_words_it_negates():
+    """"no training examples of those classes": a clause that says "classes" (and "of", "those")
+    plainly does not deny it; one that says the training examples does."""
+    q, ref = "What is zero-shot learning?", "Recognising classes never seen in training, from side information."
+    point = "Uses no training examples of those classes"
+    right = "It classifies unseen classes through side information like text descriptions of those classes."
+    assert verdicts(GRADER.grade_now(item(q, ref, (point,), right)))[point] != "contradicted"
+    wrong = "It uses training examples of those classes."
+    assert verdicts(GRADER.grade_now(item(q, ref, (point,), wrong)))[point] == "contradicted"
+
+
 def test_a_point_stated_right_elsewhere_is_not_contradicted():
     answer = ("Batch normalization normalizes the activations in each layer and stabilizes training; "
               "without it, deep networks are unstable to train.")
@@ -88,7 +124,7 @@ def test_a_bank_question_reaches_the_grader_with_its_core_and_depth_points():
 
 
 def test_flip_evidence_counts_what_the_answer_denies_or_reverses_of_the_correct_answers():
-    from interviewer.grading.offline.polarity import flip_evidence, material
+    from interviewer.grading.offline.correct_answers import flip_evidence, material
 
     known = material("Dropout is used during training to prevent overfitting.", "Disabled at inference.")
     question = frozenset({"dropout"})

@@ -45,16 +45,16 @@ KEY_POINT_COEFFICIENTS = (
 )
 #: The anchored model: questions with key points AND a model answer (the bank's). core, depth,
 #:   contradicted_share, precision: as above; log_flips: log(1 + the words that deny or reverse
-#:   what the correct answers state, ``polarity.flip_evidence``); material_recall: the share of
+#:   what the correct answers state, ``correct_answers.flip_evidence``); material_recall: the share of
 #:   the stems of the question's correct answers (reference, key points, model answer; question
 #:   words aside) that the answer says, 0 for terms listed, repeated or shuffled.
 ANCHORED_FEATURES = ("core", "depth", "contradicted_share", "precision", "log_flips", "material_recall")
-ANCHORED_INTERCEPT = -0.0325
+ANCHORED_INTERCEPT = -0.0326
 ANCHORED_COEFFICIENTS = (
-    0.0039,  # core
-    -0.0347,  # depth
-    -0.8850,  # contradicted_share
-    0.3038,  # precision
-    -0.0275,  # log_flips
-    2.2154,  # material_recall
+    0.0097,  # core
+    -0.0592,  # depth
+    -0.9477,  # contradicted_share
+    0.2953,  # precision
+    -0.0209,  # log_flips
+    2.2571,  # material_recall
 )

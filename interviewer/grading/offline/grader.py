@@ -38,14 +38,8 @@ from interviewer.grading.offline.checks import (
 )
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.polarity import (
-    Contradiction,
-    Material,
-    flip_evidence,
-    flipped_readings,
-    material,
-    said_in,
-)
+from interviewer.grading.offline.correct_answers import Material, flip_evidence, material, said_in
+from interviewer.grading.offline.polarity import Contradiction, flipped_readings
 from interviewer.grading.offline.scoring import (
     PointCoverage,
     anchored_features,
@@ -55,7 +49,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-5"
+VERSION = "offline-6"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6

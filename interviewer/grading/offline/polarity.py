@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
-from interviewer.text.analysis import clauses, stem, tokenize
+from interviewer.text.analysis import STOP_WORDS, clauses, stem, tokenize
 
 if TYPE_CHECKING:
     from interviewer.grading.offline.index import RefWord, Unit
@@ -40,7 +40,10 @@ _NOT_NEGATING_NEXT = frozenset("only just merely doubt matter".split())
 SCOPE_ENDS = frozenset("and that which who whom whose because so but while when where although though since if unless whereas instead rather".split())
 #: Words that say "not" without a negation: a point's negation may be paraphrased with them.
 PRIVATIVES = ("drop drops dropped remove removes removed lack lacks lose loses avoid avoids free instead rather "
-              "than unlike away stop stops stopped barely hardly")
+              "than unlike away stop stops stopped barely hardly rarely seldom scarcely")
+#: A point's own "not" is denied by a clause that says plainly more than this share of the
+#: content words it negates (function words such as "the" or "from" say nothing of the claim).
+DENIED_OVER = 0.5
 #: A clause contradicts a point when it covers COVERS_AT of it and the flipped words weigh FLIPPED_AT.
 COVERS_AT = 0.5
 FLIPPED_AT = 0.15
@@ -99,7 +102,7 @@ _SEGMENT_RE = re.compile(r"[,:;()\u2014\u2013]|\s-\s")
 
 
 @lru_cache(maxsize=1)
-def _opposites() -> dict[str, frozenset[str]]:
+def opposite_words() -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
     for line in ANTONYMS:
         sides = [frozenset(stem(w) for w in side.split()) for side in line.split("|")]
@@ -110,7 +113,7 @@ def _opposites() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
-def _negated_stems(text: str) -> tuple[list[str], set[str]]:
+def negated_stems(text: str) -> tuple[list[str], set[str]]:
     """The stems of a piece of text in order, and those a negation reaches."""
     stems: list[str] = []
     negated: set[str] = set()
@@ -156,7 +159,7 @@ def answer_clauses(answer: str) -> tuple[ClauseView, ...]:
     for number, whole in enumerate(clauses(answer)):
         parts = [p.strip() for p in _SEGMENT_RE.split(whole) if p.strip()]
         for clause in [whole] + (parts if len(parts) > 1 else []):
-            stems, negated = _negated_stems(clause)
+            stems, negated = negated_stems(clause)
             if stems:
                 says_not = bool(negated) or not _privatives().isdisjoint(stems) or not NEGATIONS.isdisjoint(tokenize(clause))
                 views.append(ClauseView(clause, frozenset(stems), frozenset(negated), says_not, number, clause is whole))
@@ -166,7 +169,7 @@ def answer_clauses(answer: str) -> tuple[ClauseView, ...]:
 @lru_cache(maxsize=4096)
 def _point_view(text: str) -> tuple[frozenset[str], frozenset[str], bool]:
     """The point's stems, its negated stems, and whether it says "not" in some way."""
-    stems, negated = _negated_stems(text)
+    stems, negated = negated_stems(text)
     says_not = bool(negated) or not _privatives().isdisjoint(stems)
     return frozenset(stems), frozenset(negated), says_not
 
@@ -207,14 +210,14 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
     """(is the slot said in the clause, how it is flipped or ""); ``negations``: False to look
     for antonyms only; ``negated_said``: the answer's words the alignment matched to the point's."""
     negated_said = negated_said or {}
-    opposites = _opposites()
+    opposites = opposite_words()
     point_stems, point_negated, point_says_not = point
     if word.stem in NEGATIONS:  # the point's own "not": dropped when the clause says what it negates plainly
         if not negations:
             return False, ""
         if clause.says_not:
             return True, ""
-        denied = any(negated_said.get(s, s) in clause.stems for s in point_negated)
+        denied = _denies(point_negated, clause, negated_said)
         return denied, "negation" if denied else ""
     said = matched in clause.stems if matched else False
     if said and not negations:
@@ -234,6 +237,18 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
     return False, ""
 
 
+def _denies(point_negated: frozenset[str], clause: ClauseView, negated_said: dict[str, str]) -> bool:
+    """Whether a clause that says no "not" says plainly what the point negates."""
+    content = [s for s in point_negated if s not in _function_stems()]
+    said = sum(negated_said.get(s, s) in clause.stems for s in content)
+    return bool(content) and said > DENIED_OVER * len(content)
+
+
+@lru_cache(maxsize=1)
+def _function_stems() -> frozenset[str]:
+    return frozenset(map(stem, STOP_WORDS))
+
+
 def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_stems: dict[str, str],
                        answer: str, negations: bool = True, part: bool = False) -> Contradiction | None:
     """The clause of ``answer`` that states ``option`` (one phrasing of a point) flipped, if any.
@@ -249,7 +264,7 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
     point = _point_view(option_text)
     point_stems = point[0]
     slot_stems = {s for w in option for s in w.stems}
-    opposites = _opposites()
+    opposites = opposite_words()
     #: words a slot does not stand for (function words: before, after, more) that have opposites
     small_words = [s for s in point_stems if s in opposites and s not in slot_stems]
     total += len(small_words)
@@ -261,7 +276,7 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
             continue
         if part and flipped and said - flipped < BESIDES_FLIPPED * total:
             continue  # nothing of the claim but its opposite: not a claim about it
-        if flipped >= FLIPPED_AT * total or _quantifier_flip(point_stems, clause):
+        if flipped >= FLIPPED_AT * total or _quantifier_flip(option_text, clause):
             flips.append((said, flipped, clause, Contradiction(clause.text, hows[0] if hows else "quantifier")))
         elif not flipped:
             right.append((said, clause))
@@ -281,7 +296,7 @@ def find_contradiction(option: tuple[RefWord, ...], option_text: str, matched_st
 def _reading(option: tuple[RefWord, ...], small_words: list[str], matched_stems: dict[str, str], clause: ClauseView,
              point: tuple[frozenset[str], frozenset[str], bool], negations: bool) -> tuple[float, float, list[str]]:
     """How much of the point one clause says, how much of that it says flipped, and how."""
-    opposites = _opposites()
+    opposites = opposite_words()
     point_stems = point[0]
     said = flipped = 0.0
     hows: list[str] = []
@@ -304,14 +319,21 @@ def _privatives() -> frozenset[str]:
     return frozenset(map(stem, PRIVATIVES.split()))
 
 
-@lru_cache(maxsize=1)
-def _quantifiers() -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(map(stem, HEDGES.split())), frozenset(map(stem, ABSOLUTES.split()))
+_HEDGE_WORDS = frozenset(HEDGES.split())
+_ABSOLUTE_WORDS = frozenset(ABSOLUTES.split())
 
 
-def _quantifier_flip(point_stems: frozenset[str], clause: ClauseView) -> bool:
-    hedges, absolutes = _quantifiers()
-    return bool(point_stems & hedges) and bool(clause.stems & absolutes) and not clause.stems & hedges
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _quantifier_flip(point_text: str, clause: ClauseView) -> bool:
+    """A point that hedges ("often", "can") said with an absolute ("only", "always"). By the words
+    themselves, not their stems: "generally" is a hedge, "generates" is not."""
+    clause_words = _words(clause.text)
+    return (not _HEDGE_WORDS.isdisjoint(_words(point_text)) and not _ABSOLUTE_WORDS.isdisjoint(clause_words)
+            and _HEDGE_WORDS.isdisjoint(clause_words))
 
 
 def flipped_readings(unit: Unit, matched: dict[str, str], answer: str,
@@ -328,64 +350,3 @@ def flipped_readings(unit: Unit, matched: dict[str, str], answer: str,
         for option, text in zip(unit.options[:own], unit.option_texts[:own]):
             for part, part_text in conjuncts(option, text):
                 yield find_contradiction(part, part_text, matched, answer, part=True)
-
-
-@dataclass(frozen=True)
-class Material:
-    """What a question's own correct answers (reference, key points, model answer) state."""
-
-    #: Stems they say plainly somewhere (not under a negation).
-    plain: frozenset[str]
-    #: Every stem they say.
-    said: frozenset[str]
-
-
-@lru_cache(maxsize=1024)
-def material(*texts: str) -> Material:
-    plain: set[str] = set()
-    said: set[str] = set()
-    for text in texts:
-        for clause in clauses(text):
-            stems, negated = _negated_stems(clause)
-            said.update(stems)
-            plain.update(s for s in stems if s not in negated)
-    return Material(frozenset(plain), frozenset(said))
-
-
-def flip_evidence(answer: str, known: Material, question_stems: frozenset[str]) -> int:
-    """How many of the answer's words deny or reverse what the correct answers state: a stem they
-    say plainly that the answer negates, or a word whose opposite they say while they never say it.
-    Question words aside (denying the question is another matter)."""
-    opposites = _opposites()
-    found: set[str] = set()
-    for view in answer_clauses(answer):
-        for s in view.negated:
-            if s in known.plain and s not in question_stems and s not in NEGATIONS:
-                found.add(s)
-        for s in view.stems:
-            if s in known.said or s in question_stems:
-                continue
-            against = opposites.get(s)
-            if against and against & known.said:
-                found.add(s)
-    return len(found)
-
-
-#: A claim is one of the correct answers' own clauses when this share of its stems is in one.
-SAID_IN_AT = 0.8
-
-
-def said_in(claim: str, texts: tuple[str, ...]) -> bool:
-    """True when a clause of ``texts`` says ``claim`` (most of its words, negated alike)."""
-    stems, said_not = _negated_stems(claim)
-    words, negated = frozenset(stems), frozenset(said_not)
-    if not words:
-        return False
-    polar = frozenset(s for s in words if s in _opposites())  # "large" for "small": never left out
-    for text in texts:
-        if text:
-            for view in answer_clauses(text):
-                if (len(words & view.stems) >= SAID_IN_AT * len(words) and negated == view.negated & words
-                        and polar <= view.stems):
-                    return True
-    return False

@@ -53,7 +53,7 @@ def point_features(points: Sequence[PointCoverage], precision: float, new_words:
 def anchored_features(points: Sequence[PointCoverage], precision: float, new_words: int, flips: int,
                       material_recall: float) -> tuple[float, ...]:
     """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
-    answer. ``flips``: ``polarity.flip_evidence``; ``material_recall``: the share of the words of
+    answer. ``flips``: ``correct_answers.flip_evidence``; ``material_recall``: the share of the words of
     the question's correct answers (reference, key points, model answer) the answer says."""
     core, _, depth, contradicted, *_ = point_features(points, precision, new_words)
     return (core, depth, contradicted, precision, math.log1p(flips), material_recall)
