@@ -323,6 +323,8 @@ _HEDGE_WORDS = frozenset(HEDGES.split())
 _ABSOLUTE_WORDS = frozenset(ABSOLUTES.split())
 
 
+#: Its own cache, not ``analysis.tokens``: that one holds the answers being graded, and a bank's
+#: thousands of point texts would push them out.
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
