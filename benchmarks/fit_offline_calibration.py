@@ -161,8 +161,51 @@ def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float])
     print(")")
 
 
+#: The values of ``calibration.MATERIAL_FULL`` the fit chooses from.
+MATERIAL_FULL_GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+def rows_by_material_full(examples: Sequence[Example]) -> dict[float, list[Row]]:
+    """The development rows analysed with each value of ``calibration.MATERIAL_FULL``."""
+    shipped = calibration.MATERIAL_FULL
+    try:
+        result = {}
+        for value in MATERIAL_FULL_GRID:
+            calibration.MATERIAL_FULL = value
+            result[value] = analyse_rows(development(examples))
+        return result
+    finally:
+        calibration.MATERIAL_FULL = shipped
+
+
+def _cv_mae(rows: Sequence[Row]) -> float:
+    return mae(cross_validated_scores(rows), [r.human for r in rows])
+
+
+def choose_material_full(examples: Sequence[Example]) -> tuple[float, dict]:
+    """MATERIAL_FULL by cross-validated MAE on the development questions, and the nested check:
+    each question scored by a fit whose MATERIAL_FULL was chosen without it (by a CV inside the
+    other questions), so the choice itself is cross-validated."""
+    rows = rows_by_material_full(examples)
+    best = min(MATERIAL_FULL_GRID, key=lambda value: _cv_mae(rows[value]))
+    some = rows[best]
+    scores = [0.0] * len(some)
+    chosen: dict[float, int] = {}
+    for train, test in folds([r.example for r in some]):
+        value = min(MATERIAL_FULL_GRID, key=lambda v: _cv_mae([rows[v][i] for i in train]))
+        chosen[value] = chosen.get(value, 0) + len(test)
+        params = fit_rows([rows[value][i] for i in train])
+        for i in test:
+            scores[i] = rows[value][i].score(params)
+    nested = figures(scores, [r.human for r in some])
+    return best, {"nested_cv": nested, "chosen_rows": chosen}
+
+
 def main(argv: list[str]) -> int:
     dl = read_dl()
+    best, nested = choose_material_full(dl)
+    print(f"MATERIAL_FULL = {best}  (shipped {calibration.MATERIAL_FULL}; nested check {nested})")
+    calibration.MATERIAL_FULL = best
     without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
     for name, examples, names, prefix in (
         ("mohler (reference model)", read_mohler(), calibration.FEATURES, ""),

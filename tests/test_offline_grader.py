@@ -482,14 +482,38 @@ def test_every_seed_reference_of_the_shipped_bank_passes_offline_as_its_own_answ
 
 def test_a_false_claim_added_to_every_key_point_is_not_lifted_to_the_top():
     """Saying every key point and then something false is not what a strong answer does: over the
-    whole bank the false claim lowers the score on average, and most such answers stay below 9
-    (a floor lifted by the depth points' credit gave them 9.5)."""
+    whole bank few such answers reach 9 (a floor lifted by the depth points' credit gave them 9.5;
+    the score model before offline-7, which docked every word the reference does not back, 16 of
+    100). What the offline grader cannot do is tell this claim, in the question's own vocabulary,
+    from a true elaboration: it raises the score of about half of these answers a little (README,
+    "What the numbers mean"); a claim that reverses a point is caught (the polarity tests)."""
     false_claim = " The catch is that it only works on tiny networks and always makes training slower."
     points = {q.id: ". ".join(q.key_points) + "." for q in _bank()}
-    alone = _bank_scores_below(11.0, lambda q: points[q.id])
     with_claim = _bank_scores_below(11.0, lambda q: points[q.id] + false_claim)
-    assert sum(with_claim.values()) < sum(alone.values())
-    assert sum(score >= 9.0 for score in with_claim.values()) < len(with_claim) / 2
+    assert sum(score >= 9.0 for score in with_claim.values()) <= len(with_claim) / 10
+
+
+def test_the_anchored_score_never_falls_as_an_answer_says_more_of_the_material_or_backs_more_of_what_it_says():
+    """The anchored model's soft "or" (``scoring.anchored_features``) with the shipped constants:
+    more of the correct answers' words, or a larger share of backed words, never lowers the share
+    (a fit that let precision count against a full answer would let padding raise a score)."""
+    from interviewer.grading.offline.calibration import MATERIAL_FULL
+    from interviewer.grading.offline.scoring import PointCoverage, anchored_features, key_point_share
+
+    points = [PointCoverage("core", 1.0, False)]
+    grid = [i / 20 for i in range(21)]
+    recalls = [MATERIAL_FULL * 3 * i / 20 for i in range(21)]
+
+    def share(precision, recall):
+        return key_point_share(anchored_features(points, precision, recall), anchored=True)
+
+    for precision in grid:
+        by_recall = [share(precision, m) for m in recalls]
+        assert by_recall == sorted(by_recall), precision
+    for m in recalls:
+        by_precision = [share(p, m) for p in grid]
+        assert by_precision == sorted(by_precision), m
+    assert share(1.0, 3 * MATERIAL_FULL) == 1.0  # saying much of the material reaches the top
 
 
 def _bank():

@@ -121,13 +121,3 @@ def test_a_bank_question_reaches_the_grader_with_its_core_and_depth_points():
     core_only = GRADER.grade_now(item.__class__(**{**item.__dict__, "answer":
                                  "Batch normalization normalizes the activations in each layer, which stabilizes training."}))
     assert core_only.score >= 5.0  # every core point covered passes; the missing depth point does not sink it
-
-
-def test_flip_evidence_counts_what_the_answer_denies_or_reverses_of_the_correct_answers():
-    from interviewer.grading.offline.correct_answers import flip_evidence, material
-
-    known = material("Dropout is used during training to prevent overfitting.", "Disabled at inference.")
-    question = frozenset({"dropout"})
-    assert flip_evidence("Dropout is used during training to prevent overfitting.", known, question) == 0
-    assert flip_evidence("Dropout is not used during training.", known, question) >= 2  # used, training denied
-    assert flip_evidence("Dropout causes overfitting.", known, question) == 1  # cause: prevent's opposite

@@ -1,6 +1,7 @@
 """What a question's own correct answers (reference, key points, model answer) state, and how an
-answer stands to them: the words it denies or reverses (``flip_evidence``, a score feature) and
-whether a claim is one of their own clauses (``said_in``: never a contradiction).
+answer stands to them: the share of their words it says (the anchored score model's
+``material_said``) and whether a claim is one of their own clauses (``said_in``: never a
+contradiction).
 
 Read with ``polarity``'s negation scopes and opposite words.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from interviewer.grading.offline.polarity import NEGATIONS, answer_clauses, negated_stems, opposite_words
+from interviewer.grading.offline.polarity import answer_clauses, negated_stems, opposite_words
 from interviewer.text.analysis import clauses
 
 
@@ -18,41 +19,17 @@ from interviewer.text.analysis import clauses
 class Material:
     """What a question's own correct answers (reference, key points, model answer) state."""
 
-    #: Stems they say plainly somewhere (not under a negation).
-    plain: frozenset[str]
     #: Every stem they say.
     said: frozenset[str]
 
 
 @lru_cache(maxsize=1024)
 def material(*texts: str) -> Material:
-    plain: set[str] = set()
     said: set[str] = set()
     for text in texts:
         for clause in clauses(text):
-            stems, negated = negated_stems(clause)
-            said.update(stems)
-            plain.update(s for s in stems if s not in negated)
-    return Material(frozenset(plain), frozenset(said))
-
-
-def flip_evidence(answer: str, known: Material, question_stems: frozenset[str]) -> int:
-    """How many of the answer's words deny or reverse what the correct answers state: a stem they
-    say plainly that the answer negates, or a word whose opposite they say while they never say it.
-    Question words aside (denying the question is another matter)."""
-    opposites = opposite_words()
-    found: set[str] = set()
-    for view in answer_clauses(answer):
-        for s in view.negated:
-            if s in known.plain and s not in question_stems and s not in NEGATIONS:
-                found.add(s)
-        for s in view.stems:
-            if s in known.said or s in question_stems:
-                continue
-            against = opposites.get(s)
-            if against and against & known.said:
-                found.add(s)
-    return len(found)
+            said.update(negated_stems(clause)[0])
+    return Material(frozenset(said))
 
 
 #: A claim is one of the correct answers' own clauses when this share of its stems is in one.

@@ -38,7 +38,7 @@ from interviewer.grading.offline.checks import (
 )
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.correct_answers import Material, flip_evidence, material, said_in
+from interviewer.grading.offline.correct_answers import Material, material, said_in
 from interviewer.grading.offline.polarity import Contradiction, flipped_readings
 from interviewer.grading.offline.scoring import (
     PointCoverage,
@@ -49,7 +49,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-6"
+VERSION = "offline-7"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -64,10 +64,10 @@ ADDRESSES_GRADER_CAP = 3.0
 CONTRADICTED_CORE_CAP = 5.0
 CONTRADICTED_CORRECTNESS = 5.0
 #: Covering every core point correctly passes (``rubric_floor``). Depth points lift the score
-#: through the score model (its depth and material-recall terms), not through the floor: a floor
-#: lifted by the depth points' credit (DEPTH_LIFT) also lifts the answers that cover every point
-#: and add a serious error, and lowered agreement, cross-validated by question on the DL set
-#: (DEPTH_LIFT 4.5: r 0.777, MAE 1.55, held out 0.737 / 1.59; 2.5: 0.794 / 1.52, held out
+#: through the score model (the correct answers' words said beyond a full share), not through the
+#: floor: a floor lifted by the depth points' credit (DEPTH_LIFT) also lifts the answers that
+#: cover every point and add a serious error, and lowered agreement, cross-validated by question
+#: on the DL set (DEPTH_LIFT 4.5: r 0.777, MAE 1.55, held out 0.737 / 1.59; 2.5: 0.794 / 1.52, held out
 #: 0.771 / 1.53; 0: 0.804 / 1.52, held out 0.799 / 1.50).
 USE_FLOOR = True
 PASS_SCORE = 5.0
@@ -266,10 +266,11 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
             overlap = _material_overlap(alignment, known)
             if shuffled_material(alignment, text, *overlap):
                 caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
+            # Words that may not pass (a long list of terms, shuffled or repeated) back nothing either.
+            precision = alignment.precision if _may_pass(caps, alignment) else 0.0
             if any(c.flag in UNSAID_FLAGS for c in caps):
                 overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
-            inputs = anchored_features(points, alignment.precision, alignment.new_content_words,
-                                       flip_evidence(text, known, reference.question_stems), overlap[1])
+            inputs = anchored_features(points, precision, overlap[1])
         else:
             inputs = point_features(points, alignment.precision, alignment.new_content_words)
         share = key_point_share(inputs, anchored=bool(item.model_answer.strip()))

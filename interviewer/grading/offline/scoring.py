@@ -7,7 +7,8 @@ answer states the wrong way round earns nothing and pulls the score down; a cont
 point caps it.
 
 share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10. The numbers are in
-``calibration`` (``KEY_POINT_*``), fitted by ``benchmarks/fit_offline_calibration.py``.
+``calibration`` (``ANCHORED_*`` for a question with a model answer, ``anchored_features``;
+``KEY_POINT_*`` without one), fitted by ``benchmarks/fit_offline_calibration.py``.
 Questions with only a reference (no key points) are scored by ``calibration``'s reference
 model instead.
 """
@@ -50,13 +51,21 @@ def point_features(points: Sequence[PointCoverage], precision: float, new_words:
     return (core_value, core_value ** 4, depth_value, contradicted, precision, math.log1p(new_words))
 
 
-def anchored_features(points: Sequence[PointCoverage], precision: float, new_words: int, flips: int,
-                      material_recall: float) -> tuple[float, ...]:
+def anchored_features(points: Sequence[PointCoverage], precision: float, material_recall: float) -> tuple[float, ...]:
     """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
-    answer. ``flips``: ``correct_answers.flip_evidence``; ``material_recall``: the share of the words of
-    the question's correct answers (reference, key points, model answer) the answer says."""
-    core, _, depth, contradicted, *_ = point_features(points, precision, new_words)
-    return (core, depth, contradicted, precision, math.log1p(flips), material_recall)
+    answer. ``material_recall``: the share of the words of the question's correct answers
+    (reference, key points, model answer) the answer says.
+
+    Up to ``calibration.MATERIAL_FULL`` of the material, saying it and saying only what the
+    reference backs are two ways to earn the same credit, joined as a soft "or" (a terse answer is
+    judged on whether what it says is backed, and padding never raises a score); what the answer
+    says of the material beyond that lifts it further. Both terms rise with what the answer says
+    and neither falls with precision. Key-point coverage acts through the rubric's floor and the
+    contradicted-core cap; as a term of this model it added nothing under cross-validation."""
+    contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
+    said = material_recall / calibration.MATERIAL_FULL
+    short = min(1.0, said)
+    return (contradicted, short + precision * (1.0 - short), max(0.0, said - 1.0))
 
 
 def key_point_share(features: tuple[float, ...], anchored: bool = False) -> float:
