@@ -493,6 +493,20 @@ def test_a_false_claim_added_to_every_key_point_is_not_lifted_to_the_top():
     assert sum(score >= 9.0 for score in with_claim.values()) <= len(with_claim) / 10
 
 
+def test_one_word_of_the_reference_is_not_a_terse_correct_answer():
+    """Backed words carry a terse answer only when there are enough of them: one word of the
+    reference, alone, scored 5.0 on every bank question when precision counted in full at any length."""
+    from interviewer.text.analysis import content_tokens, stem
+
+    def one_word(q):
+        asked = {stem(t) for t in content_tokens(q.question)}
+        return max((t for t in content_tokens(q.reference) if stem(t) not in asked), key=len, default="") + "."
+
+    scores = _bank_scores_below(11.0, one_word)
+    assert sum(scores.values()) / len(scores) < 1.5
+    assert sum(score >= 5.0 for score in scores.values()) <= 3  # a reference of two words, a point said in one
+
+
 def test_the_anchored_score_never_falls_as_an_answer_says_more_of_the_material_or_backs_more_of_what_it_says():
     """The anchored model's soft "or" (``scoring.anchored_features``) with the shipped constants:
     more of the correct answers' words, or a larger share of backed words, never lowers the share
@@ -513,6 +527,8 @@ def test_the_anchored_score_never_falls_as_an_answer_says_more_of_the_material_o
     for m in recalls:
         by_precision = [share(p, m) for p in grid]
         assert by_precision == sorted(by_precision), m
+        by_length = [key_point_share(anchored_features(points, 0.8, m, length), anchored=True) for length in grid]
+        assert by_length == sorted(by_length), m
     assert share(1.0, 3 * MATERIAL_FULL) == 1.0  # saying much of the material reaches the top
 
 

@@ -270,7 +270,7 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
             precision = alignment.precision if _may_pass(caps, alignment) else 0.0
             if any(c.flag in UNSAID_FLAGS for c in caps):
                 overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
-            inputs = anchored_features(points, precision, overlap[1])
+            inputs = anchored_features(points, precision, overlap[1], _length_share(alignment, item.reference))
         else:
             inputs = point_features(points, alignment.precision, alignment.new_content_words)
         share = key_point_share(inputs, anchored=bool(item.model_answer.strip()))
@@ -300,6 +300,13 @@ def _material_overlap(alignment: Alignment, known: Material) -> tuple[float, flo
         return (0.0, 0.0)
     both = len(own & said)
     return (both / len(own), both / len(said))
+
+
+def _length_share(alignment: Alignment, reference: str) -> float:
+    """The answer's own words (question words aside, by stem) over the reference's."""
+    own = {w.stem for w in alignment.answer_words if not w.in_question}
+    said = material(reference).said - alignment.reference.question_stems
+    return len(own) / len(said) if said else 1.0
 
 
 def _may_pass(caps: list[Cap], alignment: Alignment) -> bool:

@@ -51,21 +51,26 @@ def point_features(points: Sequence[PointCoverage], precision: float, new_words:
     return (core_value, core_value ** 4, depth_value, contradicted, precision, math.log1p(new_words))
 
 
-def anchored_features(points: Sequence[PointCoverage], precision: float, material_recall: float) -> tuple[float, ...]:
+def anchored_features(points: Sequence[PointCoverage], precision: float, material_recall: float,
+                      length_share: float = 1.0) -> tuple[float, ...]:
     """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
     answer. ``material_recall``: the share of the words of the question's correct answers
-    (reference, key points, model answer) the answer says.
+    (reference, key points, model answer) the answer says; ``length_share``: the answer's own
+    words over the reference's.
 
     Up to ``calibration.MATERIAL_FULL`` of the material, saying it and saying only what the
     reference backs are two ways to earn the same credit, joined as a soft "or" (a terse answer is
     judged on whether what it says is backed, and padding never raises a score); what the answer
-    says of the material beyond that lifts it further. Both terms rise with what the answer says
-    and neither falls with precision. Key-point coverage acts through the rubric's floor and the
-    contradicted-core cap; as a term of this model it added nothing under cross-validation."""
+    says of the material beyond that lifts it further. Being backed counts in full from
+    ``calibration.BACKED_FULL`` of the reference's length, less below it: one backed word is not
+    a terse answer. Both terms rise with what the answer says and neither falls with precision.
+    Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
+    this model it added nothing under cross-validation."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
     said = material_recall / calibration.MATERIAL_FULL
     short = min(1.0, said)
-    return (contradicted, short + precision * (1.0 - short), max(0.0, said - 1.0))
+    backed = precision * min(1.0, length_share / calibration.BACKED_FULL)
+    return (contradicted, short + backed * (1.0 - short), max(0.0, said - 1.0))
 
 
 def key_point_share(features: tuple[float, ...], anchored: bool = False) -> float:
