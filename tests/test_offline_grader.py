@@ -507,6 +507,18 @@ def test_one_word_of_the_reference_is_not_a_terse_correct_answer():
     assert sum(score >= 5.0 for score in scores.values()) <= 3  # a reference of two words, a point said in one
 
 
+def test_a_list_of_the_key_points_earns_some_credit_and_saying_the_reference_again_costs_nothing():
+    """A long list of terms names the points without saying them: its backed words count up to
+    LIST_PASS_WORDS of them, so it earns some credit but not a pass (when they counted for nothing,
+    the core points of dl-100 listed scored 0). Repeated words count once: the reference said three
+    times scores as the reference (a repetition flag, not a zero)."""
+    listed = _bank_scores_below(11.0, lambda q: ", ".join(q.key_points))
+    assert min(listed.values()) >= 1.5
+    once = _bank_scores_below(11.0, lambda q: q.reference)
+    thrice = _bank_scores_below(11.0, lambda q: " ".join([q.reference] * 3))
+    assert sum(thrice.values()) / len(thrice) >= sum(once.values()) / len(once) - 0.5
+
+
 def test_the_anchored_score_never_falls_as_an_answer_says_more_of_the_material_or_backs_more_of_what_it_says():
     """The anchored model's soft "or" (``scoring.anchored_features``) with the shipped constants:
     more of the correct answers' words, or a larger share of backed words, never lowers the share

@@ -1,7 +1,7 @@
 """What a question's own correct answers (reference, key points, model answer) state, and how an
-answer stands to them: the share of their words it says (the anchored score model's
-``material_said``) and whether a claim is one of their own clauses (``said_in``: never a
-contradiction).
+answer stands to them: the share of their words it says and its length beside the reference's
+(``material_overlap``, ``length_share``: the anchored score model's inputs) and whether a claim
+is one of their own clauses (``said_in``: never a contradiction).
 
 Read with ``polarity``'s negation scopes and opposite words.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from interviewer.grading.offline.features import Alignment
 from interviewer.grading.offline.polarity import answer_clauses, negated_stems, opposite_words
 from interviewer.text.analysis import clauses
 
@@ -30,6 +31,24 @@ def material(*texts: str) -> Material:
         for clause in clauses(text):
             said.update(negated_stems(clause)[0])
     return Material(frozenset(said))
+
+
+def material_overlap(alignment: Alignment, known: Material) -> tuple[float, float]:
+    """(share of the answer's own words the correct answers say, share of their words it says),
+    by stem, question words aside."""
+    own = {w.stem for w in alignment.answer_words if not w.in_question}
+    said = known.said - alignment.reference.question_stems
+    if not own or not said:
+        return (0.0, 0.0)
+    both = len(own & said)
+    return (both / len(own), both / len(said))
+
+
+def length_share(alignment: Alignment, reference: str) -> float:
+    """The answer's own words (question words aside, by stem) over the reference's."""
+    own = {w.stem for w in alignment.answer_words if not w.in_question}
+    said = material(reference).said - alignment.reference.question_stems
+    return len(own) / len(said) if said else 1.0
 
 
 #: A claim is one of the correct answers' own clauses when this share of its stems is in one.

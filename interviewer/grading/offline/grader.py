@@ -38,7 +38,7 @@ from interviewer.grading.offline.checks import (
 )
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.correct_answers import Material, material, said_in
+from interviewer.grading.offline.correct_answers import length_share, material, material_overlap, said_in
 from interviewer.grading.offline.polarity import Contradiction, flipped_readings
 from interviewer.grading.offline.scoring import (
     PointCoverage,
@@ -82,6 +82,9 @@ POLARITY_IN_ANCHORS = False
 #: (and the rubric's floor is limited, ``_may_pass``): terms listed, repeated or shuffled do not
 #: say what the correct answers say.
 UNSAID_FLAGS = frozenset({"keyword-list", "word-salad", "repetition"})
+#: Of those, the checks after which the answer says none of the correct answers' words in the
+#: anchored score; repeated words need none, its terms count distinct stems.
+LISTED_OR_SHUFFLED = frozenset({"keyword-list", "word-salad"})
 #: A list of terms passes on the core only up to this many distinct words of its own.
 LIST_PASS_WORDS = 15
 FLOOR_FROM = 4.0
@@ -263,14 +266,13 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     if points:
         if item.model_answer.strip():
             known = material(item.reference, *item.key_points, item.model_answer)
-            overlap = _material_overlap(alignment, known)
+            overlap = material_overlap(alignment, known)
             if shuffled_material(alignment, text, *overlap):
                 caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
-            # Words that may not pass (a long list of terms, shuffled or repeated) back nothing either.
-            precision = alignment.precision if _may_pass(caps, alignment) else 0.0
-            if any(c.flag in UNSAID_FLAGS for c in caps):
+            precision = alignment.precision * _backing_read(caps, alignment)
+            if any(c.flag in LISTED_OR_SHUFFLED for c in caps):
                 overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
-            inputs = anchored_features(points, precision, overlap[1], _length_share(alignment, item.reference))
+            inputs = anchored_features(points, precision, overlap[1], length_share(alignment, item.reference))
         else:
             inputs = point_features(points, alignment.precision, alignment.new_content_words)
         share = key_point_share(inputs, anchored=bool(item.model_answer.strip()))
@@ -291,22 +293,16 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     return Analysis(alignment, tuple(verdicts), tuple(caps), ceiling, injection, inputs, share, floor)
 
 
-def _material_overlap(alignment: Alignment, known: Material) -> tuple[float, float]:
-    """(share of the answer's own words the correct answers say, share of their words it says),
-    by stem, question words aside."""
-    own = {w.stem for w in alignment.answer_words if not w.in_question}
-    said = known.said - alignment.reference.question_stems
-    if not own or not said:
-        return (0.0, 0.0)
-    both = len(own & said)
-    return (both / len(own), both / len(said))
-
-
-def _length_share(alignment: Alignment, reference: str) -> float:
-    """The answer's own words (question words aside, by stem) over the reference's."""
-    own = {w.stem for w in alignment.answer_words if not w.in_question}
-    said = material(reference).said - alignment.reference.question_stems
-    return len(own) / len(said) if said else 1.0
+def _backing_read(caps: list[Cap], alignment: Alignment) -> float:
+    """How much of an answer's backed words count: none of shuffled words, and of a long list of
+    terms only LIST_PASS_WORDS of them (it names points without saying them). Repeated words count
+    once (the anchored score's terms count distinct stems)."""
+    flags = {c.flag for c in caps}
+    if "word-salad" in flags:
+        return 0.0
+    if "keyword-list" in flags and alignment.new_content_words > LIST_PASS_WORDS:
+        return LIST_PASS_WORDS / alignment.new_content_words
+    return 1.0
 
 
 def _may_pass(caps: list[Cap], alignment: Alignment) -> bool:
