@@ -121,3 +121,15 @@ def test_a_bank_question_reaches_the_grader_with_its_core_and_depth_points():
     core_only = GRADER.grade_now(item.__class__(**{**item.__dict__, "answer":
                                  "Batch normalization normalizes the activations in each layer, which stabilizes training."}))
     assert core_only.score >= 5.0  # every core point covered passes; the missing depth point does not sink it
+
+
+def test_what_an_answer_says_only_under_a_negation_is_not_said_of_the_correct_answers():
+    from interviewer.grading.offline.correct_answers import denied, material
+
+    known = material("Dropout is used during training to prevent overfitting.", "It is disabled at inference.")
+    assert denied("Dropout is used during training to prevent overfitting.", known) == frozenset()
+    assert "overfit" in denied("Dropout does not prevent overfitting.", known)
+    # said plainly elsewhere in the answer: said
+    assert "overfit" not in denied("It does not cause overfitting; it prevents overfitting.", known)
+    # what the correct answers themselves negate is not theirs to deny
+    assert denied("It is not disabled at inference.", material("It is not disabled at training.")) == frozenset()

@@ -1,7 +1,8 @@
 """What a question's own correct answers (reference, key points, model answer) state, and how an
-answer stands to them: the share of their words it says and its length beside the reference's
-(``material_overlap``, ``length_share``: the anchored score model's inputs) and whether a claim
-is one of their own clauses (``said_in``: never a contradiction).
+answer stands to them: the share of their words it says, what it denies of them and its length
+beside the reference's (``material_overlap``, ``denied``, ``length_share``: the anchored score
+model's inputs) and whether a claim is one of their own clauses (``said_in``: never a
+contradiction).
 
 Read with ``polarity``'s negation scopes and opposite words.
 """
@@ -22,21 +23,38 @@ class Material:
 
     #: Every stem they say.
     said: frozenset[str]
+    #: The stems they say plainly somewhere (not under a negation).
+    plain: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1024)
 def material(*texts: str) -> Material:
     said: set[str] = set()
+    plain: set[str] = set()
     for text in texts:
         for clause in clauses(text):
-            said.update(negated_stems(clause)[0])
-    return Material(frozenset(said))
+            stems, negated = negated_stems(clause)
+            said.update(stems)
+            plain.update(s for s in stems if s not in negated)
+    return Material(frozenset(said), frozenset(plain))
 
 
-def material_overlap(alignment: Alignment, known: Material) -> tuple[float, float]:
+def denied(answer: str, known: Material) -> frozenset[str]:
+    """The stems the answer says only under a negation where the correct answers say them plainly:
+    "it does not stabilise training" does not say "stabilise" as they do."""
+    negated: set[str] = set()
+    plainly: set[str] = set()
+    for view in answer_clauses(answer):
+        if view.whole:
+            negated.update(view.negated)
+            plainly.update(view.stems - view.negated)
+    return frozenset((negated - plainly) & known.plain)
+
+
+def material_overlap(alignment: Alignment, known: Material, unsaid: frozenset[str] = frozenset()) -> tuple[float, float]:
     """(share of the answer's own words the correct answers say, share of their words it says),
-    by stem, question words aside."""
-    own = {w.stem for w in alignment.answer_words if not w.in_question}
+    by stem, question words aside; ``unsaid``: the answer's stems that do not count (``denied``)."""
+    own = {w.stem for w in alignment.answer_words if not w.in_question} - unsaid
     said = known.said - alignment.reference.question_stems
     if not own or not said:
         return (0.0, 0.0)

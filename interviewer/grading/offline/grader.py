@@ -38,7 +38,7 @@ from interviewer.grading.offline.checks import (
 )
 from interviewer.grading.offline.confidence import offline_confidence
 from interviewer.grading.offline.features import Alignment, Unit, align, features, prepare_reference, units_evidence
-from interviewer.grading.offline.correct_answers import length_share, material, material_overlap, said_in
+from interviewer.grading.offline.correct_answers import denied, length_share, material, material_overlap, said_in
 from interviewer.grading.offline.polarity import Contradiction, flipped_readings
 from interviewer.grading.offline.scoring import (
     PointCoverage,
@@ -266,7 +266,7 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     if points:
         if item.model_answer.strip():
             known = material(item.reference, *item.key_points, item.model_answer)
-            overlap = material_overlap(alignment, known)
+            overlap = material_overlap(alignment, known, denied(text, known))
             if shuffled_material(alignment, text, *overlap):
                 caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
             precision = alignment.precision * _backing_read(caps, alignment)
