@@ -115,7 +115,7 @@ class FeedbackPanel(Static):
         if grade.criteria:
             lines.append(criteria_line(grade))
             if criteria_differ(grade):
-                lines.append(Content.styled(CRITERIA_NOTE, "$text-muted"))
+                lines.append(Content.styled(criteria_note(grade), "$text-muted"))
         for number, result in enumerate(grade.key_points, 1):
             lines.append(self._key_point_line(number, result.point, result.verdict))
         feedback = grade.feedback.strip() or self.streamed.strip()
@@ -143,9 +143,15 @@ class FeedbackPanel(Static):
         return lines
 
 
-CRITERIA_NOTE = (
-    "The score follows the key points covered; the criteria describe the answer and are not averaged into it."
-)
+CRITERIA_NOTE = "the criteria describe the answer and are not averaged into it."
+
+
+def criteria_note(grade: Grade) -> str:
+    """What the score follows, by grader: the offline score also weighs how much of the question's
+    correct answers the answer says (``grading.offline.scoring``)."""
+    if grade.grader == "offline":
+        return "The score follows the key points and how much of the correct answers you said; " + CRITERIA_NOTE
+    return "The score follows the key points covered; " + CRITERIA_NOTE
 
 
 def grade_headline(grade: Grade, delta: float | None = None) -> Content:
