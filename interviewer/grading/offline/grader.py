@@ -1,9 +1,12 @@
 """The offline grader: scores an answer from its reference and key points alone, instantly.
 
-Score = the fitted calibration (``calibration``) applied to alignment features
-(``offline_features``), then two kinds of ceiling: the key-point rubric (an answer that misses
-the key points cannot pass, however lenient the calibration) and the checks in
-``offline_checks`` (keyword lists, padding, text addressed to the grader, ...). The verdicts,
+Score = one of three fitted models (``calibration``, ``scoring``) applied to the alignment of the
+answer to the reference side (``features``): the reference model for a question with only a
+reference, the key-point model for one with key points, and the anchored model for one with key
+points and a model answer (how much of the question's correct answers it says, and whether what
+it says is backed; ``correct_answers``). Then the rubric's floor (every core point covered, none
+contradicted: a pass) and the ceilings: a contradicted core point (``polarity``) and the checks
+in ``checks`` (shuffled words, padding, text addressed to the grader, ...). The verdicts,
 evidence and feedback are read off the same alignment that produced the score.
 
 Flags: every grade carries ``injection.find_injection_flags`` of the answer (the flags an LLM
