@@ -519,6 +519,18 @@ def test_a_list_of_the_key_points_earns_some_credit_and_saying_the_reference_aga
     assert sum(thrice.values()) / len(thrice) >= sum(once.values()) / len(once) - 0.5
 
 
+def test_an_unrelated_sentence_appended_never_raises_a_bank_score():
+    """Padding is not content: the objection that kept precision x material recall out of the
+    anchored model (its fit raised padded answers by 0.2-0.3). Over the whole bank, for a partial
+    answer (a third of the model answer) and for the first two key points said."""
+    pad = " Anyway, my favourite food is pizza and I like hiking on weekends with my friends."
+    for answer_of in (lambda q: " ".join(q.model_answer.split()[: len(q.model_answer.split()) // 3]) + ".",
+                      lambda q: ". ".join(q.key_points[:2]) + "."):
+        plain = _bank_scores_below(11.0, answer_of)
+        padded = _bank_scores_below(11.0, lambda q: answer_of(q) + pad)
+        assert {qid: (plain[qid], s) for qid, s in padded.items() if s > plain[qid]} == {}
+
+
 def test_the_anchored_score_never_falls_as_an_answer_says_more_of_the_material_or_backs_more_of_what_it_says():
     """The anchored model's soft "or" (``scoring.anchored_features``) with the shipped constants:
     more of the correct answers' words, or a larger share of backed words, never lowers the share
