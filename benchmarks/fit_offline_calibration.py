@@ -6,7 +6,9 @@
 - the anchored model (core and depth points, and the model answer) on the graded deep-learning set,
 - the key-point model (core and depth points, no model answer) on the same set, its model answers left out,
 
-each a ridge-regularised least-squares map from the grader's features to the score share,
+each a ridge-regularised least-squares map from the grader's features to the score share
+(the anchored model's ``MATERIAL_FULL`` is chosen first, from a grid by cross-validated MAE, and
+the choice is checked by a nested cross-validation: printed on the first line),
 fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
 never fitted on). For each it reports the leave-one-question-out cross-validated figures
 (every question scored by a fit without it) and the figures on the frozen held-out
