@@ -1,4 +1,4 @@
-"""Fit the offline grader's two score models on the development questions and print the constants.
+"""Fit the offline grader's three score models on the development questions and print the constants.
 
     .venv/bin/python benchmarks/fit_offline_calibration.py
 
