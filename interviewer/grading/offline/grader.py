@@ -74,6 +74,10 @@ CONTRADICTED_CORRECTNESS = 5.0
 #: 0.771 / 1.53; 0: 0.804 / 1.52, held out 0.799 / 1.50).
 USE_FLOOR = True
 PASS_SCORE = 5.0
+#: An answer with a model answer passes by covering every core point (the floor) or by saying a
+#: full answer's share of the correct answers (``calibration.MATERIAL_FULL``); short of both, the
+#: score model alone holds it under a pass.
+SHORT_OF_PASS = 4.9
 DEPTH_LIFT = 0.0
 #: The key-point rubric's ceiling (below): kept only while cross-validation says it helps.
 RUBRIC_CEILING = False
@@ -284,6 +288,8 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
             credit = sum(v.credit for v in keyed) / len(keyed)
             ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
         floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
+        if item.model_answer.strip() and not floor and overlap[1] < calibration.MATERIAL_FULL:
+            caps.append(Cap(SHORT_OF_PASS, None, "it neither covers every core point nor says enough of a full answer"))
         if contradicted_core(points):
             caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
                             "it states a core point the wrong way round"))

@@ -62,14 +62,16 @@ def anchored_features(points: Sequence[PointCoverage], precision: float, materia
     reference backs are two ways to earn the same credit, joined as a soft "or" (a terse answer is
     judged on whether what it says is backed, and padding never raises a score); what the answer
     says of the material beyond that lifts it further. Being backed counts in full from
-    ``calibration.BACKED_FULL`` of the reference's length, less below it: one backed word is not
-    a terse answer. Both terms rise with what the answer says and neither falls with precision.
+    ``calibration.BACKED_FULL`` of the reference's length, less below it (one backed word is not a
+    terse answer), and counts for nothing beside a contradicted point (a terse answer that states a
+    point the wrong way round is not terse and right). Both terms rise with what the answer says
+    and neither falls with precision.
     Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
     this model it added nothing under cross-validation."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
     said = material_recall / calibration.MATERIAL_FULL
     short = min(1.0, said)
-    backed = precision * min(1.0, length_share / calibration.BACKED_FULL)
+    backed = 0.0 if contradicted else precision * min(1.0, length_share / calibration.BACKED_FULL)
     return (contradicted, short + backed * (1.0 - short), max(0.0, said - 1.0))
 
 
