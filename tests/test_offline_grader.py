@@ -560,3 +560,16 @@ def _bank():
     from interviewer.bank import open_bank
 
     return open_bank().questions
+
+
+def test_an_answer_short_of_the_core_and_the_material_is_held_under_a_pass_and_told_so_only_when_held():
+    from dataclasses import replace
+
+    from interviewer.bank import open_bank
+    from interviewer.practice.session import main_item
+
+    question = open_bank().get("dl-080")
+    held = grade(replace(main_item(question), answer="Explains the importance of each feature for a prediction."))
+    assert held.score < 5.0 and "Score held at 4.9" in held.feedback
+    below = grade(replace(main_item(question), answer="SHAP gives each feature a Shapley value."))
+    assert below.score < 4.9 and "Score held" not in below.feedback

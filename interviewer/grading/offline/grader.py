@@ -288,7 +288,8 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
             credit = sum(v.credit for v in keyed) / len(keyed)
             ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
         floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
-        if item.model_answer.strip() and not floor and overlap[1] < calibration.MATERIAL_FULL:
+        if (item.model_answer.strip() and not floor and overlap[1] < calibration.MATERIAL_FULL
+                and share * SCORE_MAX > SHORT_OF_PASS):  # said only where it holds the score
             caps.append(Cap(SHORT_OF_PASS, None, "it neither covers every core point nor says enough of a full answer"))
         if contradicted_core(points):
             caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
