@@ -50,9 +50,9 @@ KEY_POINT_COEFFICIENTS = (
 #:   and p the precision above (``scoring.anchored_features``): contradicted_share: as above;
 #:   said_or_backed: min(1, s) + b * (1 - min(1, s)), saying the material or, short of it, saying
 #:   only what the reference backs, b = p * min(1, the answer's own words / the reference's /
-#:   BACKED_FULL), 0 beside a contradicted point; said_beyond: max(0, s - 1), the material said beyond MATERIAL_FULL. Core and
-#:   depth coverage, and a count of the words that deny the correct answers, were terms too; under
-#:   cross-validation they added nothing, so they went.
+#:   BACKED_FULL), 0 beside a contradicted point; said_beyond: max(0, s - 1), the material said
+#:   beyond MATERIAL_FULL. Core and depth coverage, and a count of the words that deny the correct
+#:   answers, were terms too; under cross-validation they added nothing, so they went.
 #: MATERIAL_FULL is fitted too: the fit script picks it from a grid by cross-validated MAE and
 #: checks the choice by a nested cross-validation.
 MATERIAL_FULL = 0.2

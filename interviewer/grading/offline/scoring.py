@@ -1,8 +1,9 @@
 """The offline score of an answer to a question with key points: core points pass, depth points lift.
 
 An answer that covers the core points correctly passes (5 of 10, what a correct but terse
-answer earns from a demanding interviewer; ``grader.rubric_floor``); depth points lift it
-through the fitted model below, and their absence never sinks a correct answer. A point the
+answer earns from a demanding interviewer; ``grader.rubric_floor``); depth lifts it through the
+fitted model below (with a model answer: how much more of the question's correct answers it
+says), and its absence never sinks a correct answer. A point the
 answer states the wrong way round earns nothing and pulls the score down; a contradicted core
 point caps it.
 
@@ -65,8 +66,7 @@ def anchored_features(points: Sequence[PointCoverage], precision: float, materia
     ``calibration.BACKED_FULL`` of the reference's length, less below it (one backed word is not a
     terse answer), and counts for nothing beside a contradicted point (a terse answer that states a
     point the wrong way round is not terse and right). Both terms rise with what the answer says
-    and neither falls with precision.
-    Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
+    and neither falls with precision. Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
     this model it added nothing under cross-validation."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
     said = material_recall / calibration.MATERIAL_FULL
