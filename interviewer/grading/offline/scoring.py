@@ -3,9 +3,8 @@
 An answer that covers the core points correctly passes (5 of 10, what a correct but terse
 answer earns from a demanding interviewer; ``grader.rubric_floor``); depth lifts it through the
 fitted model below (with a model answer: how much more of the question's correct answers it
-says), and its absence never sinks a correct answer. A point the
-answer states the wrong way round earns nothing and pulls the score down; a contradicted core
-point caps it.
+says), and its absence never sinks a correct answer. A point the answer states the wrong way
+round earns nothing and pulls the score down; a contradicted core point caps it.
 
 share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10. The numbers are in
 ``calibration`` (``ANCHORED_*`` for a question with a model answer, ``anchored_features``;
