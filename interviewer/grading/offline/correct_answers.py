@@ -54,7 +54,7 @@ def denied(answer: str, known: Material) -> frozenset[str]:
 def material_overlap(alignment: Alignment, known: Material, unsaid: frozenset[str] = frozenset()) -> tuple[float, float]:
     """(share of the answer's own words the correct answers say, share of their words it says),
     by stem, question words aside; ``unsaid``: the answer's stems that do not count (``denied``)."""
-    own = {w.stem for w in alignment.answer_words if not w.in_question} - unsaid
+    own = alignment.support.keys() - unsaid
     said = known.said - alignment.reference.question_stems
     if not own or not said:
         return (0.0, 0.0)
@@ -64,9 +64,8 @@ def material_overlap(alignment: Alignment, known: Material, unsaid: frozenset[st
 
 def length_share(alignment: Alignment, reference: str) -> float:
     """The answer's own words (question words aside, by stem) over the reference's."""
-    own = {w.stem for w in alignment.answer_words if not w.in_question}
     said = material(reference).said - alignment.reference.question_stems
-    return len(own) / len(said) if said else 1.0
+    return alignment.new_content_words / len(said) if said else 1.0
 
 
 #: A claim is one of the correct answers' own clauses when this share of its stems is in one.
