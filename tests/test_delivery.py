@@ -286,3 +286,26 @@ def test_a_first_sentence_that_is_the_definition_is_a_direct_opening(answer, que
 def test_a_preamble_stays_slow_even_with_the_reference_words_after_it():
     reference = "Randomly dropping neurons during training to prevent overfitting."
     assert analyse_delivery("Um, good question. " + reference, DROPOUT, reference=reference).direct_opening is False
+
+
+@pytest.mark.parametrize(
+    "answer, question, reference, direct",
+    [
+        ("Use ReLU activations instead of sigmoid.", "How to mitigate vanishing gradients?",
+         "Use ReLU/Leaky ReLU, batch normalization, proper initialization, skip connections.", True),
+        ("Clip the gradients to a maximum norm.", "How to prevent exploding gradients?",
+         "Gradient clipping, better initialization, smaller learning rate.", True),
+        # A "how" question answered with words of neither the reference nor a way: still slow.
+        ("Honestly it depends on a lot of things.", "How to prevent exploding gradients?",
+         "Gradient clipping, better initialization, smaller learning rate.", False),
+        # Naming a way is the answer only to a "how" question.
+        ("Mostly it keeps training stable.", "How does batch normalization help?",
+         "Normalizes layer inputs to stabilize training.", True),
+        ("Mostly it keeps training stable.", "What is batch normalization?",
+         "Normalizes layer inputs to stabilize training.", False),
+    ],
+)
+def test_a_way_named_first_answers_a_how_question_directly(answer, question, reference, direct):
+    """Tried in the TUI: "Use ReLU activations instead of sigmoid." to "How to mitigate vanishing
+    gradients?" was told to open with the answer itself."""
+    assert analyse_delivery(answer, question, reference=reference).direct_opening is direct

@@ -264,7 +264,7 @@ def _is_direct_opening(tokens: list[str], question: str, reference: str = "") ->
         return True
     if words[0] in _DIRECT_STARTS or any(len(w) > 5 and w.endswith("ing") for w in words[:2]):
         return True
-    if reference.strip() and _restates_reference(words, reference):
+    if reference.strip() and (_restates_reference(words, reference) or _names_a_way(words, question, reference)):
         return True
     if any(w in _DEFINITION_VERBS or w.endswith("'s") for w in words[1:8]):
         return True
@@ -282,6 +282,16 @@ def _restates_reference(words: list[str], reference: str) -> bool:
     ours = {stem(w) for w in words if len(w) > 2 and w not in STOP_WORDS}
     shared = len(ours & theirs)
     return shared >= 2 and shared * 2 >= len(ours)
+
+
+def _names_a_way(words: list[str], question: str, reference: str) -> bool:
+    """For a "how" question, a first sentence that names one of the reference's ways ("Use ReLU
+    activations instead of sigmoid." to "How to mitigate vanishing gradients?") is the answer."""
+    if not question.lower().lstrip().startswith("how"):
+        return False
+    asked = _question_stems(question)
+    theirs = {stem(w) for w in _TOKEN_RE.findall(reference.lower()) if len(w) > 2 and w not in STOP_WORDS}
+    return any(stem(w) in theirs and stem(w) not in asked for w in words if len(w) > 2 and w not in STOP_WORDS)
 
 
 def _subject(question: str) -> str:
