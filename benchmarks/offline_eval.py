@@ -13,7 +13,9 @@ For each:
   constants fitted on all development questions. Nothing was chosen while reading them: this
   is the figure to trust.
 
-Also: ``answers_per_s`` of the shipped grader over every Mohler answer (one core, warm caches).
+Also: ``answers_per_s`` of the shipped grader over every Mohler answer (one core, warm caches),
+and ``dl.by_confidence``: the error of the DL grades (cross-validated on the development
+questions, fitted on them for the held-out ones) by the confidence the grader shows beside them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,17 @@ def speed(examples) -> float:
     return len(items) / (time.perf_counter() - start)
 
 
+def by_confidence(rows, scores) -> dict[str, dict[str, float]]:
+    """Mean absolute error of the grades, by the confidence level shown with them."""
+    grader = OfflineGrader()
+    errors: dict[str, list[float]] = {}
+    for row, score in zip(rows, scores):
+        confidence = grader.grade_now(row.example.item).confidence
+        level = confidence.level if confidence else "none"
+        errors.setdefault(level, []).append(abs(score - row.human))
+    return {level: {"n": len(e), "mae": round(sum(e) / len(e), 2)} for level, e in sorted(errors.items())}
+
+
 def main(argv: list[str]) -> int:
     mohler, dl = read_mohler(), read_dl()
     data: dict = {}
@@ -50,6 +63,8 @@ def main(argv: list[str]) -> int:
         if name == "dl":
             data[name]["cv_by_kind"] = by_kind(result["dev_rows"], result["cv_scores"])
             data[name]["held_out_by_kind"] = by_kind(result["held_rows"], result["held_scores"])
+            data[name]["by_confidence"] = by_confidence(result["dev_rows"] + result["held_rows"],
+                                                        result["cv_scores"] + result["held_scores"])
     data["answers_per_s"] = round(speed(mohler))
     print(json.dumps(data))
     return 0
