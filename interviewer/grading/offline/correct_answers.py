@@ -24,7 +24,7 @@ class Material:
     #: Every stem they say.
     said: frozenset[str]
     #: The stems they say plainly somewhere (not under a negation).
-    plain: frozenset[str] = frozenset()
+    plain: frozenset[str]
 
 
 @lru_cache(maxsize=1024)

@@ -57,11 +57,6 @@ VERSION = "offline-7"
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
 PARTIAL_AT = 0.3
-#: With key points, the score may not exceed 10 * (FLOOR + (1 - FLOOR) * key-point credit),
-#: where credit is 1 per covered point and 0.5 per partial one, averaged. Not fitted (the
-#: calibration data has no key points): it makes the rubric bind, so missing every key point
-#: cannot pass. One partial point of three gives at most 2.5, two covered points at most 7.0.
-KEY_POINT_FLOOR = 0.1
 ADDRESSES_GRADER_CAP = 3.0
 #: A core point stated the wrong way round holds the score at this (correctness at most 5).
 CONTRADICTED_CORE_CAP = 5.0
@@ -79,8 +74,6 @@ PASS_SCORE = 5.0
 #: score model alone holds it under a pass.
 SHORT_OF_PASS = 4.9
 DEPTH_LIFT = 0.0
-#: The key-point rubric's ceiling (below): kept only while cross-validation says it helps.
-RUBRIC_CEILING = False
 #: Polarity is looked for in a unit the answer touches at least this much.
 POLARITY_FROM = 0.2
 #: Polarity is also looked for in a point's anchors (``anchors``): kept only if cross-validation says so.
@@ -271,7 +264,8 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     points = _point_coverages(verdicts)
     if points:
-        if item.model_answer.strip():
+        anchored = bool(item.model_answer.strip())
+        if anchored:
             known = material(item.reference, *item.key_points, item.model_answer)
             overlap = material_overlap(alignment, known, denied(text, known))
             if shuffled_material(alignment, text, *overlap):
@@ -282,13 +276,9 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
             inputs = anchored_features(points, precision, overlap[1], length_share(alignment, item.reference))
         else:
             inputs = point_features(points, alignment.precision, alignment.new_content_words)
-        share = key_point_share(inputs, anchored=bool(item.model_answer.strip()))
-        if RUBRIC_CEILING:
-            keyed = [v for v in verdicts if v.unit.is_key_point]
-            credit = sum(v.credit for v in keyed) / len(keyed)
-            ceiling = SCORE_MAX * (KEY_POINT_FLOOR + (1 - KEY_POINT_FLOOR) * credit)
+        share = key_point_share(inputs, anchored=anchored)
         floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
-        if (item.model_answer.strip() and not floor and overlap[1] < calibration.MATERIAL_FULL
+        if (anchored and not floor and overlap[1] < calibration.MATERIAL_FULL
                 and share * SCORE_MAX > SHORT_OF_PASS):  # said only where it holds the score
             caps.append(Cap(SHORT_OF_PASS, None, "it neither covers every core point nor says enough of a full answer"))
         if contradicted_core(points):
