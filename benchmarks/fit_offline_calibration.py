@@ -7,8 +7,9 @@
 - the key-point model (core and depth points, no model answer) on the same set, its model answers left out,
 
 each a ridge-regularised least-squares map from the grader's features to the score share
-(the anchored model's ``MATERIAL_FULL`` is chosen first, from a grid by cross-validated MAE, and
-the choice is checked by a nested cross-validation: printed on the first line),
+(two constants are chosen first, each from a grid by cross-validated error, and each choice is
+checked by a nested cross-validation, printed on the first lines: ``CHOSEN_CONSTANTS``, the
+anchored model's ``MATERIAL_FULL`` and the reference model's question-word weight),
 fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
 never fitted on). For each it reports the leave-one-question-out cross-validated figures
 (every question scored by a fit without it) and the figures on the frozen held-out
@@ -163,38 +164,55 @@ def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float])
     print(")")
 
 
-#: The values of ``calibration.MATERIAL_FULL`` the fit chooses from.
-MATERIAL_FULL_GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+#: The grader's constants chosen by cross-validation before the fit: (set, constant of
+#: ``calibration``, the values it chooses from, the error it minimises).
+CHOSEN_CONSTANTS = (
+    ("dl", "MATERIAL_FULL", (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4), "absolute"),
+    ("mohler", "REFERENCE_QUESTION_WORD_WEIGHT", (0.0, 0.05, 0.1, 0.15, 0.25, 0.35), "squared"),
+)
 
 
-def rows_by_material_full(examples: Sequence[Example]) -> dict[float, list[Row]]:
-    """The development rows analysed with each value of ``calibration.MATERIAL_FULL``."""
-    shipped = calibration.MATERIAL_FULL
+def rows_by_value(examples: Sequence[Example], name: str, grid: Sequence[float]) -> dict[float, list[Row]]:
+    """The development rows analysed with each value of the constant ``calibration.<name>``."""
+    shipped = getattr(calibration, name)
     try:
         result = {}
-        for value in MATERIAL_FULL_GRID:
-            calibration.MATERIAL_FULL = value
+        for value in grid:
+            setattr(calibration, name, value)
+            clear_caches()
             result[value] = analyse_rows(development(examples))
         return result
     finally:
-        calibration.MATERIAL_FULL = shipped
+        setattr(calibration, name, shipped)
+        clear_caches()
 
 
-def _cv_mae(rows: Sequence[Row]) -> float:
-    return mae(cross_validated_scores(rows), [r.human for r in rows])
+def clear_caches() -> None:
+    """The grader caches stems, matches and prepared references: a constant or a table they
+    depend on needs them afresh."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("interviewer") and module is not None:
+            for value in list(vars(module).values()):
+                if hasattr(value, "cache_clear"):
+                    value.cache_clear()
 
 
-def choose_material_full(examples: Sequence[Example]) -> tuple[float, dict]:
-    """MATERIAL_FULL by cross-validated MAE on the development questions, and the nested check:
-    each question scored by a fit whose MATERIAL_FULL was chosen without it (by a CV inside the
-    other questions), so the choice itself is cross-validated."""
-    rows = rows_by_material_full(examples)
-    best = min(MATERIAL_FULL_GRID, key=lambda value: _cv_mae(rows[value]))
+def _cv_error(rows: Sequence[Row], error: str) -> float:
+    scores = cross_validated_scores(rows)
+    return (mae if error == "absolute" else rmse)(scores, [r.human for r in rows])
+
+
+def choose_constant(examples: Sequence[Example], name: str, grid: Sequence[float], error: str) -> tuple[float, dict]:
+    """The value of ``calibration.<name>`` with the lowest cross-validated error on the development
+    questions, and the nested check: each question scored by a fit whose value was chosen without
+    it (by a CV inside the other questions), so the choice itself is cross-validated."""
+    rows = rows_by_value(examples, name, grid)
+    best = min(grid, key=lambda value: _cv_error(rows[value], error))
     some = rows[best]
     scores = [0.0] * len(some)
     chosen: dict[float, int] = {}
     for train, test in folds([r.example for r in some]):
-        value = min(MATERIAL_FULL_GRID, key=lambda v: _cv_mae([rows[v][i] for i in train]))
+        value = min(grid, key=lambda v: _cv_error([rows[v][i] for i in train], error))
         chosen[value] = chosen.get(value, 0) + len(test)
         params = fit_rows([rows[value][i] for i in train])
         for i in test:
@@ -204,13 +222,15 @@ def choose_material_full(examples: Sequence[Example]) -> tuple[float, dict]:
 
 
 def main(argv: list[str]) -> int:
-    dl = read_dl()
-    best, nested = choose_material_full(dl)
-    print(f"MATERIAL_FULL = {best}  (shipped {calibration.MATERIAL_FULL}; nested check {nested})")
-    calibration.MATERIAL_FULL = best
+    dl, mohler = read_dl(), read_mohler()
+    for set_name, name, grid, error in CHOSEN_CONSTANTS:
+        best, nested = choose_constant(dl if set_name == "dl" else mohler, name, grid, error)
+        print(f"{name} = {best}  (shipped {getattr(calibration, name)}; nested check {nested})")
+        setattr(calibration, name, best)
+    clear_caches()
     without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
     for name, examples, names, prefix in (
-        ("mohler (reference model)", read_mohler(), calibration.FEATURES, ""),
+        ("mohler (reference model)", mohler, calibration.FEATURES, ""),
         ("deep learning (anchored model: key points and model answers)", dl, calibration.ANCHORED_FEATURES,
          "ANCHORED_"),
         ("deep learning, model answers left out (key-point model)", without_model_answers,

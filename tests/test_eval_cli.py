@@ -65,7 +65,9 @@ def test_json_output_has_every_figure(dataset, capsys):
     assert KEYS <= set(data)
     assert data["n"] == len(ROWS)
     assert data["skipped_lines"] == 1
-    assert data["pearson"] > 0.75  # good answers above bad ones (no CS synonym table: invoke/call do not meet)
+    # Good answers above bad ones: no CS synonym table (invoke/call do not meet), and "function",
+    # a word of the question, earns nothing (cross-validation chose it; 0.78 before, 0.72 now).
+    assert data["pearson"] > 0.7
     assert f"{dataset}:3:" in err  # the broken line, by number
     assert out.count("\n") == 1
 

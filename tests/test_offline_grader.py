@@ -7,7 +7,10 @@ import pytest
 from interviewer.grading.interface import CRITERIA, FollowUpContext, GradingItem
 from interviewer.grading.injection import FLAG_HIDDEN_CHARS, FLAG_WHITESPACE, find_injection_flags
 from interviewer.grading.injection_rules import FLAG_DIRECT, FLAG_IGNORE, FLAG_SCORE
+from interviewer.grading.offline import calibration
+from interviewer.grading.offline.features import QUESTION_WORD_WEIGHT, prepare_reference
 from interviewer.grading.offline.grader import ADDRESSES_GRADER_CAP, VERSION, OfflineGrader
+from interviewer.text.analysis import stem
 
 GRADER = OfflineGrader()
 
@@ -162,6 +165,19 @@ def test_asag_item_without_key_points_gets_units_from_the_reference():
     assert len(good.key_points) == 2  # two clauses of the reference
     assert all(k.verdict == "covered" for k in good.key_points)
     assert all(k.verdict == "missed" for k in weak.key_points)
+
+
+def test_a_word_of_the_question_weighs_what_each_score_model_was_fitted_with():
+    # The reference model's weight is its own constant (cross-validation chose 0: saying the
+    # question back earns nothing); the key-point models keep theirs.
+    divide = stem("divide")
+    alone = prepare_reference(DC_Q, DC_REF, ())
+    with_points = prepare_reference(DC_Q, DC_REF, ("Divide the problem into subproblems",))
+    assert {w.weight for w in alone.words if w.stem == divide} == {calibration.REFERENCE_QUESTION_WORD_WEIGHT}
+    assert {w.weight for w in with_points.words if w.stem == divide} == {QUESTION_WORD_WEIGHT}
+    assert calibration.REFERENCE_QUESTION_WORD_WEIGHT != QUESTION_WORD_WEIGHT
+    other = next(w for w in alone.words if w.stem == stem("subproblems"))
+    assert other.weight == 1.0
 
 
 # --------------------------------------------------------------------------- no gaming

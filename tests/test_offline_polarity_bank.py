@@ -17,9 +17,10 @@ from interviewer.grading.offline.polarity import ANTONYMS
 from interviewer.text.analysis import stem
 
 GRADER = OfflineGrader()
-#: Flipped claims on the shipped bank that may still be ticked covered (measured: 432 of 1,611; it was
-#: 582 of 1,481 before a point's claims were checked one by one and the table grew).
-TICKED_AT_MOST = 432
+#: Flipped claims on the shipped bank that may still be ticked covered (measured: 428 of 1,611; it was
+#: 582 of 1,481 before a point's claims were checked one by one and the table grew, 432 before the
+#: synonym lines cross-validation dropped).
+TICKED_AT_MOST = 428
 DROPPED = {"not": "", "no": "", "never": "always", "without": "with", "cannot": "can"}
 
 

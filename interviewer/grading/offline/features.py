@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import filterfalse
 
+from interviewer.grading.offline import calibration
 from interviewer.grading.offline.anchors import (
     ANCHOR_AT, ANCHOR_OWN_WORDS, CORE_IN_REFERENCE_AT, CORE_OWN_WORDS, best_anchor, held_share)
 from interviewer.grading.offline.index import (  # AnswerWord, RefWord, Unit: part of this API
     AnswerWord, ReferenceIndex, RefWord, TokenInfo, Unit)
 from interviewer.text.analysis import FILLERS, clauses, is_content, is_generic, stem, tokens
 
-#: Weight of a reference word that the question already contains.
+#: Weight of a reference word that the question already contains, for a question with key points
+#: (the reference model's, fitted on its own: ``calibration.REFERENCE_QUESTION_WORD_WEIGHT``).
 QUESTION_WORD_WEIGHT = 0.15
 GENERIC_WORD_WEIGHT = 0.5
 #: Weight of a word in parentheses: an elaboration, not the point itself.
@@ -92,15 +94,16 @@ class Alignment:
         return sum(cov) / len(cov) if cov else 0.0
 
 
-def _weight(stems: tuple[str, ...], question_stems: frozenset[str], aside: bool) -> float:
+def _weight(stems: tuple[str, ...], question_stems: frozenset[str], aside: bool, question_weight: float) -> float:
     weight = GENERIC_WORD_WEIGHT if all(is_generic(s) for s in stems) else 1.0
     if any(s in question_stems for s in stems):
-        weight *= QUESTION_WORD_WEIGHT
+        weight *= question_weight
     return weight * (ASIDE_WEIGHT if aside else 1.0)
 
 
-def _slots(text: str, question_stems: frozenset[str]) -> tuple[RefWord, ...]:
-    """Content-word slots of a phrase; ``a/b`` is one slot, words in (...) weigh half."""
+def _slots(text: str, question_stems: frozenset[str], question_weight: float) -> tuple[RefWord, ...]:
+    """Content-word slots of a phrase; ``a/b`` is one slot, words in (...) weigh half, and words of
+    the question ``question_weight``."""
     marked = _SLASH_WORDS_RE.sub(r"\1 SLASHALT ", text)
     marked = _ASIDE_RE.sub(lambda m: " ASIDEOPEN " + m.group(1) + " ASIDECLOSE ", marked)
     slots: list[RefWord] = []
@@ -121,24 +124,24 @@ def _slots(text: str, question_stems: frozenset[str]) -> tuple[RefWord, ...]:
             last = slots[-1]
             if s not in last.stems:
                 stems = (*last.stems, s)
-                slots[-1] = RefWord(f"{last.surface}/{token}", stems, _weight(stems, question_stems, aside))
+                slots[-1] = RefWord(f"{last.surface}/{token}", stems, _weight(stems, question_stems, aside, question_weight))
             join_next = False
             continue
         if s in seen:
             continue
         seen.add(s)
-        slots.append(RefWord(token, (s,), _weight((s,), question_stems, aside)))
+        slots.append(RefWord(token, (s,), _weight((s,), question_stems, aside, question_weight)))
     return tuple(slots)
 
 
-def _unit(text: str, question_stems: frozenset[str], kind: str,
+def _unit(text: str, question_stems: frozenset[str], question_weight: float, kind: str,
           anchor_sources: tuple[tuple[AnchorClause, ...], ...] = (),
           others: frozenset[str] = frozenset()) -> Unit | None:
     """A unit; a key point also takes, from each source, the clause anchoring it (``anchors``),
     without the words only the other key points (``others``: their stems) say."""
     is_key_point = kind != "reference"
     pieces = _ALTERNATIVES_RE.split(text) if is_key_point else [text]
-    made = [(p, o) for p, o in ((p, _slots(p, question_stems)) for p in pieces) if o]
+    made = [(p, o) for p, o in ((p, _slots(p, question_stems, question_weight)) for p in pieces) if o]
     if not made:
         return None
     own_options = len(made)
@@ -164,7 +167,7 @@ AnchorClause = tuple[str, tuple["RefWord", ...], frozenset[str], int]
 def _anchor_clauses(text: str, question_stems: frozenset[str]) -> tuple[AnchorClause, ...]:
     made = []
     for clause in clauses(text):
-        slots = _slots(clause, question_stems)
+        slots = _slots(clause, question_stems, QUESTION_WORD_WEIGHT)
         if slots:
             stems = frozenset(s for w in slots for s in w.stems)
             made.append((clause, slots, stems, sum(1 for w in slots if w.stem not in question_stems)))
@@ -193,13 +196,15 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
     ``point_kinds``: "core" or "depth" for each key point (missing ones are core).
     ``model_answer``: a strong answer; with the reference, where key points are anchored."""
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
-    units = [u for u in (_unit(t, question_stems, "reference") for t in clauses(reference)) if u]
+    question_weight = QUESTION_WORD_WEIGHT if key_points else calibration.REFERENCE_QUESTION_WORD_WEIGHT
+    units = [u for u in (_unit(t, question_stems, question_weight, "reference") for t in clauses(reference)) if u]
     kinds = tuple(point_kinds) + ("core",) * (len(key_points) - len(point_kinds))
     #: the reference's clauses first, then the model answer's (either may be empty)
     sources = tuple(_anchor_clauses(text, question_stems) for text in
                     ((reference if ANCHOR_IN_REFERENCE else ""), (model_answer if ANCHOR_IN_MODEL_ANSWER else "")))
     point_stems = [frozenset(stem(t) for t in tokens(p) if is_content(t)) for p in key_points]
-    units += [u for u in (_unit(t, question_stems, k, sources, frozenset().union(*point_stems[:i], *point_stems[i + 1:]))
+    others = [frozenset().union(*point_stems[:i], *point_stems[i + 1:]) for i in range(len(key_points))]
+    units += [u for u in (_unit(t, question_stems, question_weight, k, sources, others[i])
                           for i, (t, k) in enumerate(zip(key_points, kinds))) if u]
     words: dict[str, RefWord] = {}
     positions: dict[str, list[int]] = {}
