@@ -163,6 +163,18 @@ def test_slow_openings(answer):
     assert any('"Dropout is ..."' in tip for tip in report.tips)
 
 
+@pytest.mark.parametrize(("answer", "lead"), [
+    ("So deep learning is a part of machine learning where you train neural networks with many layers.", "So"),
+    ("Um, okay, so deep learning is a subset of machine learning.", "Um okay so"),
+])
+def test_a_filler_before_a_direct_opening_is_named_not_called_a_warm_up(answer, lead):
+    # Found trying the TUI: "So deep learning is ..." was told to open with "Deep Learning is ...".
+    report = analyse_delivery(answer, "What is Deep Learning?")
+    assert report.direct_opening is False
+    assert any(f'drop the opening "{lead}"' in tip for tip in report.tips)
+    assert not any("Deep Learning is ..." in tip for tip in report.tips)
+
+
 def test_a_good_answer_gets_no_tips():
     answer = (
         "Dropout is a regularisation technique. During training each unit is switched off with a "

@@ -185,6 +185,7 @@ def analyse_delivery(answer: str, question: str = "", reference: str = "") -> De
     low, high = TARGET_SECONDS
     pace = PACE_TOO_SHORT if seconds < low else PACE_LONG if seconds > high else PACE_GOOD
     direct = _is_direct_opening(tokens, question, reference)
+    lead = "" if direct else _lead_in(tokens, question, reference)
     report = DeliveryReport(
         words=words,
         speaking_seconds=seconds,
@@ -201,7 +202,7 @@ def analyse_delivery(answer: str, question: str = "", reference: str = "") -> De
         direct_opening=direct,
     )
     # The report is new and seen by nobody yet: set its tips in place (``replace`` costs 3x).
-    object.__setattr__(report, "tips", _tips(report, question))
+    object.__setattr__(report, "tips", _tips(report, question, lead))
     return report
 
 
@@ -275,6 +276,22 @@ def _is_direct_opening(tokens: list[str], question: str, reference: str = "") ->
     return "-" in " ".join(words) and any(stem(part) in subject for w in words if "-" in w for part in w.split("-"))
 
 
+#: Words a spoken answer may start with before the answer itself ("So, dropout is ...").
+_LEAD_IN_WORDS = frozenset("so well okay ok um umm uh uhm er erm like basically actually right yeah".split())
+
+
+def _lead_in(tokens: list[str], question: str, reference: str) -> str:
+    """The filler words the first sentence starts with ("So"), when the rest of it opens directly;
+    else ""."""
+    words = list(filterfalse(_PUNCTUATION.__contains__, _first_sentence(tokens)))
+    count = 0
+    while count < len(words) and words[count] in _LEAD_IN_WORDS:
+        count += 1
+    if 0 < count < len(words) and _is_direct_opening(words[count:], question, reference):
+        return " ".join(words[:count]).capitalize()
+    return ""
+
+
 def _restates_reference(words: list[str], reference: str) -> bool:
     """Whether the first sentence shares at least two content words (and half of its own) with the reference's first."""
     reference_words = _first_sentence(_TOKEN_RE.findall(reference.lower().replace("’", "'")))
@@ -299,8 +316,9 @@ def _subject(question: str) -> str:
     return match.group("subject").strip() if match else ""
 
 
-def _tips(report: DeliveryReport, question: str) -> tuple[str, ...]:
-    """The report's tips: the most useful first, at most ``MAX_TIPS``."""
+def _tips(report: DeliveryReport, question: str, lead: str = "") -> tuple[str, ...]:
+    """The report's tips: the most useful first, at most ``MAX_TIPS``. ``lead``: the filler words
+    before an otherwise direct opening."""
     tips: list[str] = []
     low, high = report.target_seconds
     if report.words == 0:
@@ -311,7 +329,9 @@ def _tips(report: DeliveryReport, question: str) -> tuple[str, ...]:
             f"Too short for an interview answer (~{format_seconds(report.speaking_seconds)}): aim for "
             f"{format_seconds(low)}+ (about {wanted} words): say how it works and give an example."
         )
-    if report.words and not report.direct_opening:
+    if report.words and not report.direct_opening and lead:
+        tips.append(f'Start on the answer: drop the opening "{lead}"; the rest of your first sentence is the answer.')
+    elif report.words and not report.direct_opening:
         subject = _subject(question)
         example = f' (e.g. "{subject[0].upper()}{subject[1:]} is ...")' if subject else ""
         tips.append(f"Open with the answer itself{example}, then explain; skip the warm-up.")
