@@ -9,7 +9,8 @@
 each a ridge-regularised least-squares map from the grader's features to the score share
 (two constants are chosen first, each from a grid by cross-validated error, and each choice is
 checked by a nested cross-validation, printed on the first lines: ``CHOSEN_CONSTANTS``, the
-anchored model's ``MATERIAL_FULL`` and the reference model's question-word weight),
+anchored model's ``MATERIAL_FULL``, the reference model's question-word weight and how near an
+opposite word must stand to what a point says it of),
 fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
 never fitted on). For each it reports the leave-one-question-out cross-validated figures
 (every question scored by a fit without it) and the figures on the frozen held-out
@@ -24,6 +25,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Callable, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,7 +34,7 @@ from offline_data import Example, development, folds, held_out, read_dl, read_mo
 
 from interviewer.eval.evaluation import mae, pearson, rmse  # noqa: E402
 from interviewer.grading.interface import SCORE_MAX  # noqa: E402
-from interviewer.grading.offline import calibration  # noqa: E402
+from interviewer.grading.offline import calibration, polarity  # noqa: E402
 from interviewer.grading.offline.grader import analyse  # noqa: E402
 
 #: Ridge penalty (on the standardised scale) that keeps coefficients small and stable.
@@ -164,26 +166,29 @@ def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float])
     print(")")
 
 
-#: The grader's constants chosen by cross-validation before the fit: (set, constant of
-#: ``calibration``, the values it chooses from, the error it minimises).
+#: The grader's constants chosen by cross-validation before the fit, in this order: (set, module,
+#: constant, the values it chooses from, the error it minimises).
 CHOSEN_CONSTANTS = (
-    ("dl", "MATERIAL_FULL", (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4), "absolute"),
-    ("mohler", "REFERENCE_QUESTION_WORD_WEIGHT", (0.0, 0.05, 0.1, 0.15, 0.25, 0.35), "squared"),
+    ("dl", calibration, "MATERIAL_FULL", (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4), "absolute"),
+    ("mohler", calibration, "REFERENCE_QUESTION_WORD_WEIGHT", (0.0, 0.05, 0.1, 0.15, 0.25, 0.35), "squared"),
+    ("dl", polarity, "ANSWER_REACH", (1, 2, 3, None), "absolute"),
+    ("dl", polarity, "POINT_REACH", (1, 2, 3), "absolute"),
 )
 
 
-def rows_by_value(examples: Sequence[Example], name: str, grid: Sequence[float]) -> dict[float, list[Row]]:
-    """The development rows analysed with each value of the constant ``calibration.<name>``."""
-    shipped = getattr(calibration, name)
+def rows_by_value(examples: Sequence[Example], module: ModuleType, name: str,
+                  grid: Sequence[float | None]) -> dict[float | None, list[Row]]:
+    """The development rows analysed with each value of the constant ``module.<name>``."""
+    shipped = getattr(module, name)
     try:
         result = {}
         for value in grid:
-            setattr(calibration, name, value)
+            setattr(module, name, value)
             clear_caches()
             result[value] = analyse_rows(development(examples))
         return result
     finally:
-        setattr(calibration, name, shipped)
+        setattr(module, name, shipped)
         clear_caches()
 
 
@@ -202,11 +207,13 @@ def _cv_error(rows: Sequence[Row], error: str) -> float:
     return (mae if error == "absolute" else rmse)(scores, [r.human for r in rows])
 
 
-def choose_constant(examples: Sequence[Example], name: str, grid: Sequence[float], error: str) -> tuple[float, dict]:
-    """The value of ``calibration.<name>`` with the lowest cross-validated error on the development
-    questions, and the nested check: each question scored by a fit whose value was chosen without
-    it (by a CV inside the other questions), so the choice itself is cross-validated."""
-    rows = rows_by_value(examples, name, grid)
+def choose_constant(examples: Sequence[Example], module: ModuleType, name: str, grid: Sequence[float | None],
+                    error: str) -> tuple[float | None, dict]:
+    """The value of ``module.<name>`` with the lowest cross-validated error on the development
+    questions (the first of equals), and the nested check: each question scored by a fit whose
+    value was chosen without it (by a CV inside the other questions), so the choice itself is
+    cross-validated."""
+    rows = rows_by_value(examples, module, name, grid)
     best = min(grid, key=lambda value: _cv_error(rows[value], error))
     some = rows[best]
     scores = [0.0] * len(some)
@@ -223,10 +230,10 @@ def choose_constant(examples: Sequence[Example], name: str, grid: Sequence[float
 
 def main(argv: list[str]) -> int:
     dl, mohler = read_dl(), read_mohler()
-    for set_name, name, grid, error in CHOSEN_CONSTANTS:
-        best, nested = choose_constant(dl if set_name == "dl" else mohler, name, grid, error)
-        print(f"{name} = {best}  (shipped {getattr(calibration, name)}; nested check {nested})")
-        setattr(calibration, name, best)
+    for set_name, module, name, grid, error in CHOSEN_CONSTANTS:
+        best, nested = choose_constant(dl if set_name == "dl" else mohler, module, name, grid, error)
+        print(f"{name} = {best}  (shipped {getattr(module, name)}; nested check {nested})")
+        setattr(module, name, best)
     clear_caches()
     without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
     for name, examples, names, prefix in (

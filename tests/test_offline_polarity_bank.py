@@ -51,6 +51,18 @@ def test_a_claim_the_model_answer_says_with_the_opposite_word_is_still_a_contrad
     assert verdict(questions["dl-007"], "Gradients become very small in deep networks.", point) == "covered"
 
 
+def test_an_opposite_word_flips_a_point_only_beside_what_the_point_says_it_of(questions):
+    # "more" is the opposite of the point's "less", but it is said of the data, not of how
+    # interpretable the models are: a strong answer lost a point to this (and 2 more like it).
+    point = "Deep models are usually less interpretable than simpler ML models"
+    costs = "It costs: deep models usually need far more labeled data, GPUs to train, and they're harder to interpret."
+    assert verdict(questions["dl-002"], costs, point) != "contradicted"
+    assert verdict(questions["dl-002"], "Deep models are usually more interpretable than simpler ML models.",
+                   point) == "contradicted"
+    assert verdict(questions["dl-002"], "Deep models are usually much more interpretable than simpler ML models.",
+                   point) == "contradicted"
+
+
 def test_a_claim_the_reference_negates_is_not_its_own_words(questions):
     point = "Connections do not form cycles"
     assert verdict(questions["dl-011"], "Connections do form cycles.", point) == "contradicted"
