@@ -19,6 +19,12 @@ def test_inflections_and_derivations_meet_at_one_stem():
     assert stem("copies") == stem("copy")
     assert stem("stopped") == stem("stop")
     assert stem("regularisation") == stem("regularization")
+    # "-ative" and "-ated"/"-ating" met neither "-ation" nor "-ate": "iterative" earned nothing
+    # for "Through iteration." (a Mohler question).
+    assert len({stem(w) for w in ("iterate", "iterated", "iterating", "iteration", "iterative", "iteratively")}) == 1
+    assert len({stem(w) for w in ("generate", "generated", "generation", "generative")}) == 1
+    assert stem("stated") == stem("state") != stem("start")
+    assert stem("generally") != stem("generative")  # a generic word: it would halve the weight of "generative"
 
 
 def test_stemmer_keeps_distinct_words_apart():

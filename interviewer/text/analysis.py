@@ -130,14 +130,17 @@ _IRREGULAR: dict[str, str] = {
     "chosen": "choose", "went": "go", "gone": "go", "took": "take", "taken": "take",
     "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "fed": "feed",
     "learnt": "learn", "split": "split", "set": "set", "behaviour": "behavior",
+    "generally": "general",  # not "gener": that is generate's, and "generally" is a generic word
 }
 
 _INFLECTIONS: tuple[tuple[str, str], ...] = (
+    ("ated", "ate"), ("ating", "ate"),  # "iterated" meets "iterate" (the "-ate" derivation goes next)
     ("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"),
     ("ingly", ""), ("edly", ""), ("ings", ""), ("ing", ""), ("ied", "y"), ("ed", ""),
     ("es", "e"), ("s", ""),
 )
 _DERIVATIONS: tuple[tuple[str, str], ...] = (
+    ("atively", ""), ("ative", ""),  # "iterative" meets "iteration" and "iterate"
     ("izations", "ize"), ("ization", "ize"), ("isations", "ize"), ("isation", "ize"),
     ("ational", ""), ("ations", ""), ("ation", ""), ("ates", ""), ("ate", ""), ("itions", ""), ("ition", ""),
     ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""), ("ities", ""), ("ity", ""),
