@@ -55,6 +55,11 @@ def offline_confidence(item: GradingItem, grade: Grade) -> Confidence:
             f"a long answer on the topic sharing few words with the reference ({shared:.0%}): "
             "it may make the points in other words",
         )
+    if not on_topic and score >= LOW_SCORE:
+        # Without key points, answers sharing no word with the reference still average a middling
+        # score (in the Mohler set they are mostly right in other words): so is "I like pizza".
+        return Confidence("low", "the answer shares no word with the question or the reference, and its score "
+                                 "is only the estimate for such answers: judge it yourself")
     if len(words) < SHORT_WORDS:
         return Confidence("high", "a very short answer: there is little in it to miss")
     if partial >= MANY_PARTIAL:
