@@ -180,6 +180,23 @@ def test_a_word_of_the_question_weighs_what_each_score_model_was_fitted_with():
     assert other.weight == 1.0
 
 
+@pytest.mark.parametrize(("question", "reference", "right", "wrong", "echo"), [
+    ("Is a stack LIFO or FIFO?", "A stack is LIFO.", "LIFO.", "FIFO.", "A stack."),
+    ("Which is faster to look up by key, a hash table or a linked list?", "A hash table.", "The hash table.",
+     "A linked list.", "Faster to look up."),
+])
+def test_a_question_that_offers_the_choice_is_answered_by_naming_it(question, reference, right, wrong, echo):
+    # The right answer only repeats words of the question; it was capped at 1.0 as a restatement,
+    # and longer right answers lost their credit when question words came to weigh nothing.
+    picked, other = grade(GradingItem(question, right, reference)), grade(GradingItem(question, wrong, reference))
+    assert picked.score >= 7 and "restates-question" not in picked.flags
+    assert other.score <= 1.0 and "restates-question" in other.flags
+    assert grade(GradingItem(question, echo, reference)).score <= 1.0  # the question's other words are no choice
+    longer = grade(GradingItem(question, f"{right.rstrip('.')}: it is the one that fits here, in my experience.",
+                               reference))
+    assert longer.score >= 7
+
+
 # --------------------------------------------------------------------------- no gaming
 
 

@@ -214,7 +214,8 @@ def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
     words = alignment.answer_words
     new_words = alignment.new_content_words
     ref_words = len(ref.words)
-    if words and new_words == 0:
+    if words and new_words == 0 and ref.choices.isdisjoint(w.stem for w in words):
+        # Naming the alternative the reference picks ("LIFO" to "Is a stack LIFO or FIFO?") answers it.
         caps.append(Cap(1.0, "restates-question", "it only repeats words from the question"))
     if len(words) >= 4:
         unique = len({w.stem for w in words})

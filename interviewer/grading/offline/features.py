@@ -58,6 +58,8 @@ class PreparedReference:
     bigrams: frozenset[tuple[str, str]]
     #: What ``align`` looks up for every answer, built once with the reference.
     index: ReferenceIndex | None = field(default=None, compare=False, repr=False)
+    #: The question's alternatives ("LIFO or FIFO") that the reference names: the answer to pick.
+    choices: frozenset[str] = frozenset()
 
     @property
     def has_key_points(self) -> bool:
@@ -197,6 +199,9 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
     ``model_answer``: a strong answer; with the reference, where key points are anchored."""
     question_stems = frozenset(stem(t) for t in tokens(question) if is_content(t))
     question_weight = QUESTION_WORD_WEIGHT if key_points else calibration.REFERENCE_QUESTION_WORD_WEIGHT
+    reference_stems = frozenset(stem(t) for t in tokens(reference) if is_content(t))
+    if reference_stems and reference_stems <= question_stems:
+        question_weight = 1.0  # the reference only picks among the question's words: "A stack is LIFO."
     units = [u for u in (_unit(t, question_stems, question_weight, "reference") for t in clauses(reference)) if u]
     kinds = tuple(point_kinds) + ("core",) * (len(key_points) - len(point_kinds))
     #: the reference's clauses first, then the model answer's (either may be empty)
@@ -232,7 +237,20 @@ def prepare_reference(question: str, reference: str, key_points: tuple[str, ...]
             pair for text in (*clauses(reference), *key_points, *clauses(model_answer)) for pair in stem_bigrams(text)
         ),
         index=ReferenceIndex(words.values(), units, question_stems),
+        choices=_alternatives(question) & reference_stems,
     )
+
+
+def _alternatives(question: str) -> frozenset[str]:
+    """The stems of the content words either side of each "or" in a question ("LIFO or FIFO")."""
+    words = tokens(question)
+    found: set[str] = set()
+    for at, word in enumerate(words):
+        if word == "or":
+            before = [w for w in words[:at] if is_content(w)][-1:]
+            after = [w for w in words[at + 1:] if is_content(w)][:1]
+            found.update(stem(w) for w in before + after)
+    return frozenset(found)
 
 
 def stem_bigrams(text: str) -> list[tuple[str, str]]:
