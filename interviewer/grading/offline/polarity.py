@@ -244,10 +244,11 @@ class Contradiction:
 
 
 def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[frozenset[str], frozenset[str], bool],
-                negations: bool = True, negated_said: dict[str, str] | None = None,
-                point_text: str = "") -> tuple[bool, str]:
-    """(is the slot said in the clause, how it is flipped or ""); ``negations``: False to look
-    for antonyms only; ``negated_said``: the answer's words the alignment matched to the point's."""
+                point_text: str, negations: bool = True,
+                negated_said: dict[str, str] | None = None) -> tuple[bool, str]:
+    """(is the slot said in the clause, how it is flipped or ""); ``point_text``: the point (an
+    opposite counts beside its words, ``_beside``); ``negations``: False to look for antonyms only;
+    ``negated_said``: the answer's words the alignment matched to the point's."""
     negated_said = negated_said or {}
     opposites = opposite_words()
     point_stems, point_negated, point_says_not = point
@@ -349,8 +350,8 @@ def _reading(option: tuple[RefWord, ...], option_text: str, small_words: list[st
             flipped += 1.0
             hows.append("antonym")
     for word in option:
-        is_said, how = _slot_state(word, matched_stems.get(word.stem, ""), clause, point, negations, matched_stems,
-                                   option_text)
+        is_said, how = _slot_state(word, matched_stems.get(word.stem, ""), clause, point, option_text, negations,
+                                   matched_stems)
         said += word.weight * is_said
         if how:
             flipped += word.weight
