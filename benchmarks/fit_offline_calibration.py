@@ -4,7 +4,7 @@
 
 - the reference model (questions with only a reference) on the Mohler dev set,
 - the anchored model (core and depth points, and the model answer) on the graded deep-learning set,
-- the key-point model (core and depth points, no model answer) on the same set, its model answers left out,
+- the same anchored model for key points without a model answer, on the same set, its model answers left out,
 
 each a ridge-regularised least-squares map from the grader's features to the score share
 (two constants are chosen first, each from a grid by cross-validated error, and each choice is
@@ -170,6 +170,8 @@ def _print_constants(prefix: str, names: Sequence[str], params: Sequence[float])
 #: constant, the values it chooses from, the error it minimises).
 CHOSEN_CONSTANTS = (
     ("dl", calibration, "MATERIAL_FULL", (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4), "absolute"),
+    ("dl without model answers", calibration, "POINTS_ONLY_MATERIAL_FULL", (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+     "absolute"),
     ("mohler", calibration, "REFERENCE_QUESTION_WORD_WEIGHT", (0.0, 0.05, 0.1, 0.15, 0.25, 0.35), "squared"),
     ("dl", polarity, "ANSWER_REACH", (1, 2, 3, None), "absolute"),
     ("dl", polarity, "POINT_REACH", (1, 2, 3), "absolute"),
@@ -230,18 +232,19 @@ def choose_constant(examples: Sequence[Example], module: ModuleType, name: str, 
 
 def main(argv: list[str]) -> int:
     dl, mohler = read_dl(), read_mohler()
+    without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
+    sets = {"dl": dl, "mohler": mohler, "dl without model answers": without_model_answers}
     for set_name, module, name, grid, error in CHOSEN_CONSTANTS:
-        best, nested = choose_constant(dl if set_name == "dl" else mohler, module, name, grid, error)
+        best, nested = choose_constant(sets[set_name], module, name, grid, error)
         print(f"{name} = {best}  (shipped {getattr(module, name)}; nested check {nested})")
         setattr(module, name, best)
     clear_caches()
-    without_model_answers = [replace(e, item=replace(e.item, model_answer="")) for e in dl]
     for name, examples, names, prefix in (
         ("mohler (reference model)", mohler, calibration.FEATURES, ""),
         ("deep learning (anchored model: key points and model answers)", dl, calibration.ANCHORED_FEATURES,
          "ANCHORED_"),
-        ("deep learning, model answers left out (key-point model)", without_model_answers,
-         calibration.KEY_POINT_FEATURES, "KEY_POINT_"),
+        ("deep learning, model answers left out (the same model, key points alone)", without_model_answers,
+         calibration.POINTS_ONLY_FEATURES, "POINTS_ONLY_"),
     ):
         result = evaluate(examples)
         print(f"{name}: cross-validated {result['cv']}; frozen held-out {result['held_out']}")

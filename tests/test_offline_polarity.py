@@ -133,3 +133,13 @@ def test_what_an_answer_says_only_under_a_negation_is_not_said_of_the_correct_an
     assert "overfit" not in denied("It does not cause overfitting; it prevents overfitting.", known)
     # what the correct answers themselves negate is not theirs to deny
     assert denied("It is not disabled at inference.", material("It is not disabled at training.")) == frozenset()
+
+
+def test_the_correct_answers_material_is_their_content_words():
+    # Function words ("is", "to", "at") can never be credited to an answer (its own words are
+    # content words), so counting them only shrank every answer's share of the material.
+    from interviewer.grading.offline.correct_answers import material
+
+    known = material("Dropout is used during training to prevent overfitting.", "It is disabled at inference.")
+    assert {"is", "to", "at", "it"}.isdisjoint(known.said)
+    assert {"dropout", "overfit", "inferenc"} <= known.said

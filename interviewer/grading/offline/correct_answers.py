@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from interviewer.grading.offline.features import Alignment
-from interviewer.grading.offline.polarity import answer_clauses, negated_stems, opposite_words
+from interviewer.grading.offline.polarity import answer_clauses, function_stems, negated_stems, opposite_words
 from interviewer.text.analysis import clauses
 
 
@@ -29,13 +29,16 @@ class Material:
 
 @lru_cache(maxsize=1024)
 def material(*texts: str) -> Material:
+    """Their content words, by stem: function words ("the", "as") are nothing an answer can say."""
     said: set[str] = set()
     plain: set[str] = set()
+    function_words = function_stems()
     for text in texts:
         for clause in clauses(text):
             stems, negated = negated_stems(clause)
-            said.update(stems)
-            plain.update(s for s in stems if s not in negated)
+            content = [s for s in stems if s not in function_words]
+            said.update(content)
+            plain.update(s for s in content if s not in negated)
     return Material(frozenset(said), frozenset(plain))
 
 

@@ -1,10 +1,10 @@
 """The offline grader: scores an answer from its reference and key points alone, instantly.
 
-Score = one of three fitted models (``calibration``, ``scoring``) applied to the alignment of the
+Score = one of two fitted models (``calibration``, ``scoring``) applied to the alignment of the
 answer to the reference side (``features``): the reference model for a question with only a
-reference, the key-point model for one with key points, and the anchored model for one with key
-points and a model answer (how much of the question's correct answers it says, and whether what
-it says is backed; ``correct_answers``). Then the rubric's floor (every core point covered, none
+reference, and the anchored model for one with key points (how much of the question's correct
+answers it says, and whether what it says is backed; ``correct_answers``), with its constants
+for a question with a model answer or for one without. Then the rubric's floor (every core point covered, none
 contradicted: a pass) and the ceilings: a contradicted core point (``polarity``) and the checks
 in ``checks`` (shuffled words, padding, text addressed to the grader, ...). The verdicts,
 evidence and feedback are read off the same alignment that produced the score.
@@ -48,11 +48,11 @@ from interviewer.grading.offline.scoring import (
     anchored_features,
     contradicted_core,
     key_point_share,
-    point_features,
+    material_full,
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-11"
+VERSION = "offline-12"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -69,9 +69,9 @@ CONTRADICTED_CORRECTNESS = 5.0
 #: 0.771 / 1.53; 0: 0.804 / 1.52, held out 0.799 / 1.50).
 USE_FLOOR = True
 PASS_SCORE = 5.0
-#: An answer with a model answer passes by covering every core point (the floor) or by saying a
-#: full answer's share of the correct answers (``calibration.MATERIAL_FULL``); short of both, the
-#: score model alone holds it under a pass.
+#: An answer to a question with key points passes by covering every core point (the floor) or by
+#: saying a full answer's share of the correct answers (``scoring.material_full``); short of both,
+#: the score model alone holds it under a pass.
 SHORT_OF_PASS = 4.9
 DEPTH_LIFT = 0.0
 #: Polarity is looked for in a unit the answer touches at least this much.
@@ -264,21 +264,19 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
     ceiling = SCORE_MAX
     points = _point_coverages(verdicts)
     if points:
-        anchored = bool(item.model_answer.strip())
-        if anchored:
-            known = material(item.reference, *item.key_points, item.model_answer)
-            overlap = material_overlap(alignment, known, denied(text, known))
-            if shuffled_material(alignment, text, *overlap):
-                caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
-            precision = alignment.precision * _backing_read(caps, alignment)
-            if any(c.flag in LISTED_OR_SHUFFLED for c in caps):
-                overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
-            inputs = anchored_features(points, precision, overlap[1], length_share(alignment, item.reference))
-        else:
-            inputs = point_features(points, alignment.precision, alignment.new_content_words)
-        share = key_point_share(inputs, anchored=anchored)
+        with_model_answer = bool(item.model_answer.strip())
+        known = material(item.reference, *item.key_points, item.model_answer)
+        overlap = material_overlap(alignment, known, denied(text, known))
+        if shuffled_material(alignment, text, *overlap):
+            caps.append(Cap(3.0, "word-salad", "the model answer's words appear shuffled, not as explanations"))
+        precision = alignment.precision * _backing_read(caps, alignment)
+        if any(c.flag in LISTED_OR_SHUFFLED for c in caps):
+            overlap = (0.0, 0.0)  # words that are not sentences say none of the correct answers
+        inputs = anchored_features(points, precision, overlap[1], length_share(alignment, item.reference),
+                                   with_model_answer)
+        share = key_point_share(inputs, with_model_answer)
         floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
-        if (anchored and not floor and overlap[1] < calibration.MATERIAL_FULL
+        if (not floor and overlap[1] < material_full(with_model_answer)
                 and share * SCORE_MAX > SHORT_OF_PASS):  # said only where it holds the score
             caps.append(Cap(SHORT_OF_PASS, None, "it neither covers every core point nor says enough of a full answer"))
         if contradicted_core(points):

@@ -280,13 +280,13 @@ def _slot_state(word: RefWord, matched: str, clause: ClauseView, point: tuple[fr
 
 def _denies(point_negated: frozenset[str], clause: ClauseView, negated_said: dict[str, str]) -> bool:
     """Whether a clause that says no "not" says plainly what the point negates."""
-    content = [s for s in point_negated if s not in _function_stems()]
+    content = [s for s in point_negated if s not in function_stems()]
     said = sum(negated_said.get(s, s) in clause.stems for s in content)
     return bool(content) and said > DENIED_OVER * len(content)
 
 
 @lru_cache(maxsize=1)
-def _function_stems() -> frozenset[str]:
+def function_stems() -> frozenset[str]:
     return frozenset(map(stem, STOP_WORDS))
 
 

@@ -6,16 +6,15 @@ fitted model below (with a model answer: how much more of the question's correct
 says), and its absence never sinks a correct answer. A point the answer states the wrong way
 round earns nothing and pulls the score down; a contradicted core point caps it.
 
-share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10. The numbers are in
-``calibration`` (``ANCHORED_*`` for a question with a model answer, ``anchored_features``;
-``KEY_POINT_*`` without one), fitted by ``benchmarks/fit_offline_calibration.py``.
+share = INTERCEPT + sum(coefficient * feature) of ``anchored_features``, clipped to 0..1, times
+10. The numbers are in ``calibration`` (``ANCHORED_*`` for a question with a model answer,
+``POINTS_ONLY_*`` without one), fitted by ``benchmarks/fit_offline_calibration.py``.
 Questions with only a reference (no key points) are scored by ``calibration``'s reference
 model instead.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -39,20 +38,13 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def point_features(points: Sequence[PointCoverage], precision: float, new_words: int) -> tuple[float, ...]:
-    """The key-point model's inputs, in the order of ``calibration.KEY_POINT_FEATURES``.
-
-    A bank without depth points: the core is all there is, so it is also what lifts."""
-    core = [p for p in points if p.kind != "depth"]
-    depth = [p for p in points if p.kind == "depth"] or core
-    core_value = _mean([p.value for p in core])
-    depth_value = _mean([p.value for p in depth])
-    contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
-    return (core_value, core_value ** 4, depth_value, contradicted, precision, math.log1p(new_words))
+def material_full(with_model_answer: bool = True) -> float:
+    """The share of the correct answers' words a full answer says (``calibration``, fitted per model)."""
+    return calibration.MATERIAL_FULL if with_model_answer else calibration.POINTS_ONLY_MATERIAL_FULL
 
 
 def anchored_features(points: Sequence[PointCoverage], precision: float, material_recall: float,
-                      length_share: float = 1.0) -> tuple[float, ...]:
+                      length_share: float = 1.0, with_model_answer: bool = True) -> tuple[float, ...]:
     """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
     answer. ``material_recall``: the share of the words of the question's correct answers
     (reference, key points, model answer) the answer says; ``length_share``: the answer's own
@@ -66,20 +58,27 @@ def anchored_features(points: Sequence[PointCoverage], precision: float, materia
     terse answer), and counts for nothing beside a contradicted point (a terse answer that states a
     point the wrong way round is not terse and right). Both terms rise with what the answer says
     and neither falls with precision. Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
-    this model it added nothing under cross-validation."""
+    this model it added nothing under cross-validation, but without a model answer (the correct
+    answers are then terse) it does: ``with_model_answer`` False adds the depth points' mean
+    coverage (the core's, in a bank without depth points), ``calibration.POINTS_ONLY_FEATURES``."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
-    said = material_recall / calibration.MATERIAL_FULL
+    said = material_recall / material_full(with_model_answer)
     short = min(1.0, said)
     backed = 0.0 if contradicted else precision * min(1.0, length_share / calibration.BACKED_FULL)
-    return (contradicted, short + backed * (1.0 - short), max(0.0, said - 1.0))
+    features = (contradicted, short + backed * (1.0 - short), max(0.0, said - 1.0))
+    if with_model_answer:
+        return features
+    depth = [p for p in points if p.kind == "depth"] or list(points)
+    return (*features, sum(p.value for p in depth) / len(depth) if depth else 0.0)
 
 
-def key_point_share(features: tuple[float, ...], anchored: bool = False) -> float:
-    """The share from ``point_features``, or from ``anchored_features`` with ``anchored``."""
-    if anchored:
+def key_point_share(features: tuple[float, ...], with_model_answer: bool = True) -> float:
+    """The share from ``anchored_features``, with the constants of a question with a model answer or
+    without one."""
+    if with_model_answer:
         intercept, coefficients = calibration.ANCHORED_INTERCEPT, calibration.ANCHORED_COEFFICIENTS
     else:
-        intercept, coefficients = calibration.KEY_POINT_INTERCEPT, calibration.KEY_POINT_COEFFICIENTS
+        intercept, coefficients = calibration.POINTS_ONLY_INTERCEPT, calibration.POINTS_ONLY_COEFFICIENTS
     value = intercept + sum(c * x for c, x in zip(coefficients, features))
     return min(1.0, max(0.0, value))
 
