@@ -45,21 +45,21 @@ def material_full(with_model_answer: bool = True) -> float:
 
 def anchored_features(points: Sequence[PointCoverage], precision: float, material_recall: float,
                       length_share: float = 1.0, with_model_answer: bool = True) -> tuple[float, ...]:
-    """The anchored model's inputs (``calibration.ANCHORED_FEATURES``): for a question with a model
-    answer. ``material_recall``: the share of the words of the question's correct answers
-    (reference, key points, model answer) the answer says; ``length_share``: the answer's own
-    words over the reference's.
+    """The anchored model's inputs for a question with key points (``calibration.ANCHORED_FEATURES``;
+    without a model answer, ``POINTS_ONLY_FEATURES``). ``material_recall``: the share of the
+    content words of the question's correct answers (reference, key points, model answer) the
+    answer says; ``length_share``: the answer's own words over the reference's.
 
-    Up to ``calibration.MATERIAL_FULL`` of the material, saying it and saying only what the
+    Up to a full answer's share of the material (``material_full``), saying it and saying only what the
     reference backs are two ways to earn the same credit, joined as a soft "or" (a terse answer is
     judged on whether what it says is backed, and padding never raises a score); what the answer
     says of the material beyond that lifts it further. Being backed counts in full from
     ``calibration.BACKED_FULL`` of the reference's length, less below it (one backed word is not a
     terse answer), and counts for nothing beside a contradicted point (a terse answer that states a
     point the wrong way round is not terse and right). Both terms rise with what the answer says
-    and neither falls with precision. Key-point coverage acts through the rubric's floor and the contradicted-core cap; as a term of
-    this model it added nothing under cross-validation, but without a model answer (the correct
-    answers are then terse) it does: ``with_model_answer`` False adds the depth points' mean
+    and neither falls with precision. Key-point coverage acts through the rubric's floor and the
+    contradicted-core cap; as a term of this model it added nothing under cross-validation, but
+    without a model answer (the correct answers are then terse) it does: ``with_model_answer`` False adds the depth points' mean
     coverage (the core's, in a bank without depth points), ``calibration.POINTS_ONLY_FEATURES``."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
     said = material_recall / material_full(with_model_answer)
