@@ -5,8 +5,9 @@ share = INTERCEPT + sum(coefficient * feature), clipped to 0..1, times 10 for th
 Produced by ``benchmarks/fit_offline_calibration.py`` (standard-library least squares), each
 model on the development questions of its set only (``benchmarks/offline_data.py`` holds the
 frozen split): the reference model on ``../shared/asag/mohler2011_dev.jsonl``, the anchored
-model on ``benchmarks/dl_graded_answers.jsonl`` (with its model answers, and without them). Rerun it to reproduce them and to see the
-cross-validated figures. Nothing of either data set is shipped.
+model on ``benchmarks/dl_graded_answers.jsonl`` (with its model answers, and without them).
+Rerun it to reproduce them and to see the cross-validated figures. Nothing of either data set is
+shipped.
 """
 
 FEATURES = ("sqrt_unit_coverage", "precision", "log_new_words")

@@ -4,9 +4,10 @@ Score = one of two fitted models (``calibration``, ``scoring``) applied to the a
 answer to the reference side (``features``): the reference model for a question with only a
 reference, and the anchored model for one with key points (how much of the question's correct
 answers it says, and whether what it says is backed; ``correct_answers``), with its constants
-for a question with a model answer or for one without. Then the rubric's floor (every core point covered, none
-contradicted: a pass) and the ceilings: a contradicted core point (``polarity``) and the checks
-in ``checks`` (shuffled words, padding, text addressed to the grader, ...). The verdicts,
+for a question with a model answer or for one without. Then the rubric's floor (every core
+point covered, none contradicted: a pass) and the ceilings: a contradicted core point
+(``polarity``) and the checks in ``checks`` (shuffled words, padding, text addressed to the
+grader, ...). The verdicts,
 evidence and feedback are read off the same alignment that produced the score.
 
 Flags: every grade carries ``injection.find_injection_flags`` of the answer (the flags an LLM
