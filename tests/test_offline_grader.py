@@ -271,6 +271,17 @@ def test_lists_and_repetition_are_flagged_and_explained_not_capped(item, flag):
     assert "Worth improving:" in g.feedback and "Score held" not in g.feedback
 
 
+def test_a_statement_said_again_is_not_a_repeated_term_and_scores_as_said_once():
+    """The repetition check is about terms ("overfitting overfitting ..."): a sentence said three
+    times counted every word thrice, was flagged, and could not pass by covering the core, so it
+    scored under the same sentence said once."""
+    once, thrice = grade(bank(DROPOUT_CLEAN)), grade(bank(" ".join([DROPOUT_CLEAN] * 3)))
+    assert "repetition" not in thrice.flags
+    assert thrice.score == once.score
+    assert "repetition" in grade(bank("dropout dropout dropout neurons dropout dropout dropout")).flags
+
+
+
 def test_a_list_of_terms_to_a_question_with_key_points_is_flagged_and_held_short_of_a_pass():
     # With key points, with or without a model answer, one score model: listed terms say none of
     # the correct answers (they name points without saying them), so the list does not pass.
@@ -279,6 +290,22 @@ def test_a_list_of_terms_to_a_question_with_key_points_is_flagged_and_held_short
     assert "keyword-list" in g.flags and "Worth improving:" in g.feedback
     assert 2.0 <= g.score < 5.0 and "Score held" in g.feedback
     assert grade(bank(DROPOUT_STRONG)).score >= 7
+
+
+def test_the_short_of_a_pass_ceiling_holds_whatever_the_score_models_constants(monkeypatch):
+    """An answer that neither covers every core point nor says a full answer's share of the words is
+    held short of a pass by a ceiling its analysis reports whatever the constants are. It used to
+    be reported only where the shipped constants' score reached it, so the rows the fit script fits
+    the constants on changed with the constants themselves."""
+    from interviewer.grading.offline.grader import SHORT_OF_PASS, analyse
+
+    item = bank("Dropout randomly drops neurons.")
+    ceilings = set()
+    for intercept in (-1.0, 0.9):
+        monkeypatch.setattr(calibration, "POINTS_ONLY_INTERCEPT", intercept)
+        ceilings.add(analyse(item).ceiling)
+    assert ceilings == {SHORT_OF_PASS}
+
 
 
 def test_keyword_list_is_explained_in_the_feedback():

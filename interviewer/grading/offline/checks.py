@@ -18,7 +18,7 @@ from typing import Iterable
 from interviewer.grading.injection import find_injection_flags
 from interviewer.grading.injection_rules import CATEGORIES
 from interviewer.grading.offline.features import Alignment, stem_bigrams
-from interviewer.text.analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, tokenize, tokens
+from interviewer.text.analysis import FILLERS, SENTENCE_MARKERS, STOP_WORDS, remove_fillers, sentences, tokenize, tokens
 
 NON_ANSWERS = frozenset(
     {
@@ -207,6 +207,14 @@ def shuffled_material(alignment: Alignment, answer: str, material_precision: flo
     return bool(pairs) and echoed < 0.2 * len(pairs)
 
 
+def _said_once_share(answer: str) -> float:
+    """The share of the answer's words left when a sentence said again word for word counts once:
+    a statement said twice repeats itself, not a term (the repetition check is about terms)."""
+    said = [" ".join(tokenize(s)) for s in sentences(answer)]
+    total = sum(len(s.split()) for s in said)
+    return sum(len(s.split()) for s in dict.fromkeys(said)) / total if total else 1.0
+
+
 def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
     """Every check that fires on an aligned answer, with the cap it sets."""
     caps: list[Cap] = []
@@ -219,7 +227,8 @@ def content_caps(alignment: Alignment, answer: str) -> list[Cap]:
         caps.append(Cap(1.0, "restates-question", "it only repeats words from the question"))
     if len(words) >= 4:
         unique = len({w.stem for w in words})
-        if unique <= 2 or unique / len(words) < 0.34:
+        repeats = unique / len(words) < 0.34  # a sentence said again word for word counts once
+        if unique <= 2 or (repeats and unique / (len(words) * _said_once_share(answer)) < 0.34):
             caps.append(Cap(NO_LIMIT, "repetition", "it repeats the same term instead of explaining"))
     own_tokens = sum(1 for w in words if not w.in_question)
     if own_tokens > max(60, 6 * ref_words) and alignment.supported_token_share() < 0.2:

@@ -53,7 +53,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-12"
+VERSION = "offline-13"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
@@ -277,9 +277,13 @@ def analyse(item: GradingItem, injection: tuple[str, ...] | None = None) -> Anal
                                    with_model_answer)
         share = key_point_share(inputs, with_model_answer)
         floor = rubric_floor(verdicts) if USE_FLOOR and _may_pass(caps, alignment) else 0.0
-        if (not floor and overlap[1] < material_full(with_model_answer)
-                and share * SCORE_MAX > SHORT_OF_PASS):  # said only where it holds the score
-            caps.append(Cap(SHORT_OF_PASS, None, "it neither covers every core point nor says enough of a full answer"))
+        if not floor and overlap[1] < material_full(with_model_answer):
+            # The ceiling holds whatever the score model's constants (a fit sees it); the feedback
+            # says so only where it holds the score.
+            ceiling = SHORT_OF_PASS
+            if share * SCORE_MAX > SHORT_OF_PASS:
+                caps.append(Cap(SHORT_OF_PASS, None,
+                                "it neither covers every core point nor says enough of a full answer"))
         if contradicted_core(points):
             caps.append(Cap(CONTRADICTED_CORE_CAP, "contradicted",
                             "it states a core point the wrong way round"))
