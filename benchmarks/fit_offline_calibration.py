@@ -6,18 +6,21 @@
 - the anchored model (core and depth points, and the model answer) on the graded deep-learning set,
 - the same anchored model for key points without a model answer, on the same set, its model answers left out,
 
-each a ridge-regularised least-squares map from the grader's features to the score share
-(two constants are chosen first, each from a grid by cross-validated error, and each choice is
-checked by a nested cross-validation, printed on the first lines: ``CHOSEN_CONSTANTS``, the
-anchored model's ``MATERIAL_FULL``, the reference model's question-word weight and how near an
-opposite word must stand to what a point says it of),
-fitted on the development questions of ``offline_data`` only (the frozen held-out questions are
-never fitted on). For each it reports the leave-one-question-out cross-validated figures
-(every question scored by a fit without it) and the figures on the frozen held-out
-questions (scored by the fit on all development questions), then the constants to paste into
+each a linear map from the grader's features to the score share, fitted (``fit_rows``) so that
+the score the grader gives, its floor, caps and clip to 0..1 applied, misses the graded score
+least, by the error the set's target names: absolute on the deep-learning set, squared on Mohler's.
+Five constants are chosen first, each from a grid by cross-validated error, and each choice is
+checked by a nested cross-validation, printed on the first lines (``CHOSEN_CONSTANTS``: the
+anchored models' ``MATERIAL_FULL``s, the reference model's question-word weight and how near an
+opposite word must stand to what a point says it of). Everything is fitted on the development
+questions of ``offline_data`` only (the frozen held-out questions are never fitted on). For each
+model it reports the leave-one-question-out cross-validated figures (every question scored by
+a fit without it) and the figures on the frozen held-out questions (scored by the fit on all
+development questions), then the constants to paste into
 ``interviewer/grading/offline/calibration.py``.
 
-Standard library only: closed-form least squares for a handful of features.
+Standard library only: least squares for a handful of features, reweighted for absolute error.
+About 3 minutes on one core, most of it the nested checks.
 """
 
 from __future__ import annotations
@@ -59,17 +62,20 @@ def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return [rows[i][n] / rows[i][i] if abs(rows[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
-def fit(xs: Sequence[tuple[float, ...]], ys: Sequence[float], ridge: float = RIDGE) -> list[float]:
-    """Ridge least squares with an unpenalised intercept; returns [intercept, *coefficients]."""
+def fit(xs: Sequence[tuple[float, ...]], ys: Sequence[float], ridge: float = RIDGE,
+        weights: Sequence[float] | None = None) -> list[float]:
+    """Ridge least squares (weighted, when ``weights`` are given) with an unpenalised intercept;
+    returns [intercept, *coefficients]."""
     k = len(xs[0])
-    n = len(xs)
-    means = [sum(x[j] for x in xs) / n for j in range(k)]
-    y_mean = sum(ys) / n
+    w = weights or [1.0] * len(xs)
+    n = sum(w)
+    means = [sum(wi * x[j] for wi, x in zip(w, xs)) / n for j in range(k)]
+    y_mean = sum(wi * y for wi, y in zip(w, ys)) / n
     centred = [[x[j] - means[j] for j in range(k)] for x in xs]
-    gram = [[sum(c[a] * c[b] for c in centred) for b in range(k)] for a in range(k)]
+    gram = [[sum(wi * c[a] * c[b] for wi, c in zip(w, centred)) for b in range(k)] for a in range(k)]
     for a in range(k):
         gram[a][a] += ridge * (gram[a][a] / n if gram[a][a] else 1.0)
-    rhs = [sum(c[a] * (y - y_mean) for c, y in zip(centred, ys)) for a in range(k)]
+    rhs = [sum(wi * c[a] * (y - y_mean) for wi, c, y in zip(w, centred, ys)) for a in range(k)]
     coefs = solve(gram, rhs)
     intercept = y_mean - sum(c * m for c, m in zip(coefs, means))
     return [intercept, *coefs]
@@ -111,16 +117,70 @@ def analyse_rows(examples: Sequence[Example], analyse_item: Callable = analyse) 
     return rows
 
 
-def fit_rows(rows: Sequence[Row]) -> list[float]:
-    usable = [r for r in rows if r.inputs is not None]
-    return fit([r.inputs for r in usable], [r.example.share for r in usable])
+#: The error each set's constants minimise, as its targets name it: the deep-learning set's mean
+#: absolute error (0-10), Mohler's squared error (RMSE, 0-5).
+ERROR_BY_SET = {"dl": "absolute", "mohler": "squared"}
+#: Absolute error is minimised by reweighted least squares: a row's weight is 1 / its error, the
+#: error taken as at least this share (a row the fit meets exactly does not take over).
+LEAST_ERROR = 0.01
+MAX_STEPS = 200
 
 
-def cross_validated_scores(rows: Sequence[Row]) -> list[float]:
-    """Each row scored by the constants fitted without its question (leave one question out)."""
+def _linear(params: Sequence[float], x: tuple[float, ...]) -> float:
+    return params[0] + sum(c * v for c, v in zip(params[1:], x))
+
+
+def _errors(linear: Sequence[float], rows: Sequence[tuple], error: str) -> float:
+    """The total error of the scores given these linear-map values (floor, cap and clip applied)."""
+    total = 0.0
+    for value, (_, share, floor, top) in zip(linear, rows):
+        miss = min(max(min(1.0, max(0.0, value)), floor), top) - share
+        total += miss * miss if error == "squared" else abs(miss)
+    return total
+
+
+def fit_rows(rows: Sequence[Row], error: str | None = None) -> list[float]:
+    """The constants that minimise the error of the score the grader gives (its floor, caps and
+    0..1 clip applied), ``error`` by default the one the rows' set is judged by (``ERROR_BY_SET``).
+
+    Least squares on the features alone is the start; each step refits the rows whose score the
+    constants move (the linear map's, not clipped, floored or capped), weighted for absolute
+    error, and moves towards that fit as far as lowers the error (halving the step). A plain
+    least-squares fit ignores that a capped or floored answer's score does not follow the
+    features, and so shrinks every score towards the middle: fitted on the given score, the
+    deep-learning set's cross-validated MAE went from 1.27 to 1.21."""
+    usable = [(r.inputs, r.example.share, r.floor, min(1.0, r.ceiling)) for r in rows if r.inputs is not None]
+    error = error or ERROR_BY_SET[next(r.example.dataset for r in rows if r.inputs is not None)]
+    params = fit([x for x, *_ in usable], [y for _, y, *_ in usable])
+    linear = [_linear(params, x) for x, *_ in usable]
+    current = _errors(linear, usable, error)
+    for _ in range(MAX_STEPS):
+        free = [(row, value) for row, value in zip(usable, linear) if max(0.0, row[2]) <= value <= row[3]]
+        if len(free) <= len(params):
+            break
+        weights = None if error == "squared" else [1.0 / max(LEAST_ERROR, abs(value - row[1])) for row, value in free]
+        target = fit([row[0] for row, _ in free], [row[1] for row, _ in free], weights=weights)
+        target_linear = [_linear(target, x) for x, *_ in usable]
+        step = 1.0
+        while step > 1e-3:  # the linear map is linear in the constants: move along the line between the two fits
+            candidate = [a + step * (b - a) for a, b in zip(linear, target_linear)]
+            candidate_error = _errors(candidate, usable, error)
+            if candidate_error < current - 1e-6 * max(1.0, current):
+                params = [a + step * (b - a) for a, b in zip(params, target)]
+                linear, current = candidate, candidate_error
+                break
+            step /= 2
+        else:
+            break
+    return params
+
+
+def cross_validated_scores(rows: Sequence[Row], count: int | None = None) -> list[float]:
+    """Each row scored by the constants fitted without its question (leave one question out; with
+    ``count``, without its fold of questions, ``offline_data.folds``)."""
     scores = [0.0] * len(rows)
     examples = [r.example for r in rows]
-    for train, test in folds(examples):
+    for train, test in folds(examples, count):
         params = fit_rows([rows[i] for i in train])
         for i in test:
             scores[i] = rows[i].score(params)
@@ -204,8 +264,12 @@ def clear_caches() -> None:
                     value.cache_clear()
 
 
-def _cv_error(rows: Sequence[Row], error: str) -> float:
-    scores = cross_validated_scores(rows)
+#: The inner cross-validation of a nested check deals the other questions into this many folds.
+INNER_FOLDS = 5
+
+
+def _cv_error(rows: Sequence[Row], error: str, count: int | None = None) -> float:
+    scores = cross_validated_scores(rows, count)
     return (mae if error == "absolute" else rmse)(scores, [r.human for r in rows])
 
 
@@ -213,15 +277,15 @@ def choose_constant(examples: Sequence[Example], module: ModuleType, name: str, 
                     error: str) -> tuple[float | None, dict]:
     """The value of ``module.<name>`` with the lowest cross-validated error on the development
     questions (the first of equals), and the nested check: each question scored by a fit whose
-    value was chosen without it (by a CV inside the other questions), so the choice itself is
-    cross-validated."""
+    value was chosen without it (by a CV inside the other questions, in ``INNER_FOLDS`` folds), so
+    the choice itself is cross-validated."""
     rows = rows_by_value(examples, module, name, grid)
     best = min(grid, key=lambda value: _cv_error(rows[value], error))
     some = rows[best]
     scores = [0.0] * len(some)
     chosen: dict[float, int] = {}
     for train, test in folds([r.example for r in some]):
-        value = min(grid, key=lambda v: _cv_error([rows[v][i] for i in train], error))
+        value = min(grid, key=lambda v: _cv_error([rows[v][i] for i in train], error, INNER_FOLDS))
         chosen[value] = chosen.get(value, 0) + len(test)
         params = fit_rows([rows[value][i] for i in train])
         for i in test:

@@ -123,9 +123,16 @@ def held_out(examples: Iterable[Example]) -> list[Example]:
     return [e for e in examples if e.held_out]
 
 
-def folds(examples: Sequence[Example]) -> list[tuple[list[int], list[int]]]:
-    """(training rows, test rows) per question, leaving one question out each time."""
+def folds(examples: Sequence[Example], count: int | None = None) -> list[tuple[list[int], list[int]]]:
+    """(training rows, test rows) per question, leaving one question out each time; with ``count``,
+    the questions are dealt in sorted order into that many folds instead (the inner
+    cross-validation of a nested check, where leaving one question out costs too many fits)."""
     rows: dict[str, list[int]] = {}
     for i, e in enumerate(examples):
         rows.setdefault(e.group, []).append(i)
-    return [([i for i in range(len(examples)) if examples[i].group != g], test) for g, test in rows.items()]
+    if count is not None:
+        dealt: dict[int, list[int]] = {}
+        for n, group in enumerate(sorted(rows)):
+            dealt.setdefault(n % count, []).extend(rows[group])
+        rows = {str(k): sorted(v) for k, v in dealt.items()}
+    return [(sorted(set(range(len(examples))) - set(test)), test) for test in rows.values()]

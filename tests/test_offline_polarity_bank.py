@@ -160,8 +160,10 @@ def _score(q, answer):
 
 def test_a_flipped_key_point_alone_scores_far_below_the_point_said_right_and_seldom_passes(questions):
     """Every key point of the bank flipped (as above) and given alone as the answer. Measured at
-    offline-12: flipped mean 1.2, the points said right 4.7; 5 of 324 flipped claims pass, and 29
-    of 491 points said right (those that cover a question's core alone; 31 at offline-7). Before the pass was held
+    offline-14: flipped mean 1.2, the points said right 4.7; 5 of 324 flipped claims pass, and 31
+    of 491 points said right (those that cover a question's core alone: 29 at offline-12, whose
+    synonym table lacked vector/embedding/representation, 31 at offline-7; the 2 are GloVe's
+    "word embedding based on co-occurrence statistics" and its dot products). Before the pass was held
     for an answer short of both the core and the material, 40 flipped claims and 360 single points
     passed; before a contradicted point cost a terse answer its backed words, flips averaged 2.8."""
     flipped, right = [], []
@@ -171,4 +173,4 @@ def test_a_flipped_key_point_alone_scores_far_below_the_point_said_right_and_sel
             flipped += [_score(q, f"{claim}.") for claim in flipped_versions(point)]
     assert sum(right) / len(right) - sum(flipped) / len(flipped) >= 2.5
     assert sum(score >= 5.0 for score in flipped) <= 5
-    assert sum(score >= 5.0 for score in right) <= 29
+    assert sum(score >= 5.0 for score in right) <= 31
