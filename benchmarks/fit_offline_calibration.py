@@ -131,7 +131,8 @@ def _linear(params: Sequence[float], x: tuple[float, ...]) -> float:
 
 
 def _errors(linear: Sequence[float], rows: Sequence[tuple], error: str) -> float:
-    """The total error of the scores given these linear-map values (floor, cap and clip applied)."""
+    """The total error of the scores given these linear-map values (floor, cap and clip applied:
+    ``Row.score``'s formula on the rows' values taken out once, since a fit evaluates it often)."""
     total = 0.0
     for value, (_, share, floor, top) in zip(linear, rows):
         miss = min(max(min(1.0, max(0.0, value)), floor), top) - share
