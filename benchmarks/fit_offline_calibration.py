@@ -140,9 +140,9 @@ def _errors(linear: Sequence[float], rows: Sequence[tuple], error: str) -> float
     return total
 
 
-def fit_rows(rows: Sequence[Row], error: str | None = None) -> list[float]:
+def fit_rows(rows: Sequence[Row]) -> list[float]:
     """The constants that minimise the error of the score the grader gives (its floor, caps and
-    0..1 clip applied), ``error`` by default the one the rows' set is judged by (``ERROR_BY_SET``).
+    0..1 clip applied), by the error the rows' set is judged by (``ERROR_BY_SET``).
 
     Least squares on the features alone is the start; each step refits the rows whose score the
     constants move (the linear map's, not clipped, floored or capped), weighted for absolute
@@ -151,7 +151,7 @@ def fit_rows(rows: Sequence[Row], error: str | None = None) -> list[float]:
     features, and so shrinks every score towards the middle: fitted on the given score, the
     deep-learning set's cross-validated MAE went from 1.27 to 1.21."""
     usable = [(r.inputs, r.example.share, r.floor, min(1.0, r.ceiling)) for r in rows if r.inputs is not None]
-    error = error or ERROR_BY_SET[next(r.example.dataset for r in rows if r.inputs is not None)]
+    error = ERROR_BY_SET[next(r.example.dataset for r in rows if r.inputs is not None)]
     params = fit([x for x, *_ in usable], [y for _, y, *_ in usable])
     linear = [_linear(params, x) for x, *_ in usable]
     current = _errors(linear, usable, error)

@@ -210,9 +210,9 @@ def shuffled_material(alignment: Alignment, answer: str, material_precision: flo
 def _said_once_share(answer: str) -> float:
     """The share of the answer's words left when a sentence said again word for word counts once:
     a statement said twice repeats itself, not a term (the repetition check is about terms)."""
-    said = [" ".join(tokenize(s)) for s in sentences(answer)]
-    total = sum(len(s.split()) for s in said)
-    return sum(len(s.split()) for s in dict.fromkeys(said)) / total if total else 1.0
+    said = [tuple(tokenize(s)) for s in sentences(answer)]
+    total = sum(map(len, said))
+    return sum(map(len, dict.fromkeys(said))) / total if total else 1.0
 
 
 def content_caps(alignment: Alignment, answer: str) -> list[Cap]:

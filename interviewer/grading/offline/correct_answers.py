@@ -54,7 +54,8 @@ def denied(answer: str, known: Material) -> frozenset[str]:
     return frozenset((negated - plainly) & known.plain)
 
 
-def material_overlap(alignment: Alignment, known: Material, unsaid: frozenset[str] = frozenset()) -> tuple[float, float]:
+def material_overlap(alignment: Alignment, known: Material,
+                     unsaid: frozenset[str] = frozenset()) -> tuple[float, float]:
     """(share of the answer's own words the correct answers say, share of their words it says),
     by stem, question words aside; ``unsaid``: the answer's stems that do not count (``denied``)."""
     own = alignment.support.keys() - unsaid

@@ -126,7 +126,8 @@ def _slots(text: str, question_stems: frozenset[str], question_weight: float) ->
             last = slots[-1]
             if s not in last.stems:
                 stems = (*last.stems, s)
-                slots[-1] = RefWord(f"{last.surface}/{token}", stems, _weight(stems, question_stems, aside, question_weight))
+                weight = _weight(stems, question_stems, aside, question_weight)
+                slots[-1] = RefWord(f"{last.surface}/{token}", stems, weight)
             join_next = False
             continue
         if s in seen:

@@ -59,8 +59,9 @@ def anchored_features(points: Sequence[PointCoverage], precision: float, materia
     point the wrong way round is not terse and right). Both terms rise with what the answer says
     and neither falls with precision. Key-point coverage acts through the rubric's floor and the
     contradicted-core cap; as a term of this model it added nothing under cross-validation, but
-    without a model answer (the correct answers are then terse) it does: ``with_model_answer`` False adds the depth points' mean
-    coverage (the core's, in a bank without depth points), ``calibration.POINTS_ONLY_FEATURES``."""
+    without a model answer (the correct answers are then terse) it does: ``with_model_answer``
+    False adds the depth points' mean coverage (the core's, in a bank without depth points),
+    ``calibration.POINTS_ONLY_FEATURES``."""
     contradicted = sum(p.contradicted for p in points) / len(points) if points else 0.0
     said = material_recall / material_full(with_model_answer)
     short = min(1.0, said)
