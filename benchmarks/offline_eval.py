@@ -14,8 +14,8 @@ For each:
   is the figure to trust.
 
 Also: ``answers_per_s`` of the shipped grader over every Mohler answer (one core, warm caches),
-and ``dl.by_confidence``: the error of the DL grades (cross-validated on the development
-questions, fitted on them for the held-out ones) by the confidence the grader shows beside them.
+and ``by_confidence`` for each set: the mean absolute error of its grades on its own scale, by
+the confidence the grader shows beside them, cross-validated (``cv``) and held out (``held_out``).
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def main(argv: list[str]) -> int:
         if name == "dl":
             data[name]["cv_by_kind"] = by_kind(result["dev_rows"], result["cv_scores"])
             data[name]["held_out_by_kind"] = by_kind(result["held_rows"], result["held_scores"])
-            data[name]["by_confidence"] = by_confidence(result["dev_rows"] + result["held_rows"],
-                                                        result["cv_scores"] + result["held_scores"])
+        data[name]["by_confidence"] = {"cv": by_confidence(result["dev_rows"], result["cv_scores"]),
+                                       "held_out": by_confidence(result["held_rows"], result["held_scores"])}
     data["answers_per_s"] = round(speed(mohler))
     print(json.dumps(data))
     return 0

@@ -28,8 +28,18 @@ def test_a_long_on_topic_paraphrase_is_low_confidence():
 
 def test_the_references_own_words_and_a_very_short_answer_are_high_confidence():
     assert grade(DROPOUT.reference).confidence.level == "high"
-    assert grade("Blue.").confidence == Confidence("high", "a very short answer: there is little in it to miss")
+    assert grade("It drops units at random.").confidence == Confidence(
+        "high", "a very short answer in the reference's words: there is little in it to miss")
     assert grade("").confidence.level == "high"
+
+
+def test_a_very_short_answer_in_other_words_is_not_high_confidence():
+    # "As many as needed" for "Unlimited number" scores 5.6 where people give full marks: a short
+    # answer sharing none of the reference's words is a guess, however little there is in it.
+    item = GradingItem("How many constructors can be created for a class?", "", "Unlimited number.")
+    assert grade("As many as needed.", item).confidence.level == "medium"
+    assert "a paraphrase may be missed" in grade("As many as needed.", item).confidence.reason
+    assert grade("An unlimited number.", item).confidence.level == "high"
 
 
 def test_an_answer_sharing_no_word_that_still_scores_middling_is_low_confidence_not_high():

@@ -1,9 +1,11 @@
 """How sure an offline grade is, from signals a person can check: length, shared words, partial matches.
 
 The offline grade is an estimate from the reference's wording. It is most trustworthy when
-the answer uses the reference's words (a match is then hard to get wrong) or says nearly
-nothing; least when a long answer on the topic shares few words with the reference, since it
-may make the points in words the grader does not know. ``offline_confidence`` names the
+the answer uses the reference's words (a match is then hard to get wrong), or is very short
+and in the reference's words; least when a long answer on the topic shares few words with the
+reference yet scores in the middle, since it may make the points in words the grader does not
+know. (Scoring below ``LOW_SCORE`` it is mostly about something else: answers to another
+question share a word or two with any reference.) ``offline_confidence`` names the
 signal that decided, in one line.
 """
 
@@ -20,8 +22,8 @@ SHORT_WORDS = 4
 #: Shares of the answer's distinct content words found in the reference and key points.
 FEW_SHARED = 0.25
 MANY_SHARED = 0.6
-#: Below this score a long answer sharing few words may be under-graded; below ``LOW_SCORE``
-#: an answer sharing no word with the question or reference is surely off the mark.
+#: From ``LOW_SCORE`` up to ``TRUSTED_SCORE`` a long answer sharing few words may be under-graded;
+#: below ``LOW_SCORE`` an answer sharing no word with the question or reference is surely off the mark.
 TRUSTED_SCORE = 7.0
 LOW_SCORE = 3.0
 #: From this share of partly matched key points the verdicts are uncertain.
@@ -60,8 +62,10 @@ def offline_confidence(item: GradingItem, grade: Grade) -> Confidence:
         # score (in the Mohler set they are mostly right in other words): so is "I like pizza".
         return Confidence("low", "the answer shares no word with the question or the reference, and its score "
                                  "is only the estimate for such answers: judge it yourself")
-    if len(words) < SHORT_WORDS:
-        return Confidence("high", "a very short answer: there is little in it to miss")
+    if len(words) < SHORT_WORDS and shared >= FEW_SHARED:
+        # In other words than the reference's a short answer is a guess: "as many as you need"
+        # for "Unlimited number" scored 5.6 of 10 where people gave full marks.
+        return Confidence("high", "a very short answer in the reference's words: there is little in it to miss")
     if partial >= MANY_PARTIAL:
         return Confidence("medium", "several key points match only in part")
     if shared >= MANY_SHARED:
