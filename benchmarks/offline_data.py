@@ -78,20 +78,10 @@ def read_mohler(path: Path = MOHLER) -> list[Example]:
     return examples
 
 
-def _bank_entries(path: Path) -> dict[str, dict]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {entry["id"]: entry for entry in data.get("question", ())}
-
-
 def bank_entries(path: Path = DL_BANK) -> dict[str, dict]:
     """The bank's questions by id (raw TOML tables: key_points are core, depth_points depth)."""
-    entries = _bank_entries(path)
-    if not any("depth_points" in e for e in entries.values()):  # the bank before core/depth points
-        drafts = Path("/work/bankparts")
-        entries = {}
-        for part in sorted(drafts.glob("part*.toml")):
-            entries.update(_bank_entries(part))
-    return entries
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {entry["id"]: entry for entry in data.get("question", ())}
 
 
 def bank_item(entry: dict, answer: str) -> GradingItem:

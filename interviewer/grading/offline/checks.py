@@ -147,6 +147,12 @@ _COMMON_VERBS = frozenset(
 )
 
 
+def _is_adverb(word: str) -> bool:
+    """An adverb in -ly ("randomly", "gradually") modifies a verb: terms in a list seldom have one,
+    so "Dropout randomly zeroes activations" is a sentence whatever its verb."""
+    return len(word) >= 6 and word.endswith("ly") and not word.endswith("aly")  # not "anomaly"
+
+
 #: A long comma list is a list whatever verbs its terms include: this many commas, this share of
 #: pieces of 3 words or fewer.
 LONG_LIST_COMMAS = 8
@@ -159,7 +165,8 @@ def looks_like_keyword_list(answer: str) -> bool:
     spoken = _spoken(answer)
     if len(spoken) < 4:
         return False
-    markers = sum(map(SENTENCE_MARKERS.__contains__, spoken)) + sum(map(_COMMON_VERBS.__contains__, spoken[1:-1]))
+    markers = (sum(map(SENTENCE_MARKERS.__contains__, spoken)) + sum(map(_COMMON_VERBS.__contains__, spoken[1:-1]))
+               + sum(map(_is_adverb, spoken[:-1])))
     function_share = sum(map(STOP_WORDS.__contains__, spoken)) / len(spoken)
     # The pieces and the runs below cost a tokenising each: worked out only when they can decide.
     many_commas = answer.count(",") >= LONG_LIST_COMMAS

@@ -53,7 +53,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import stem
 
-VERSION = "offline-15"
+VERSION = "offline-16"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next.
 COVERED_AT = 0.6
