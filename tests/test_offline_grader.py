@@ -1,6 +1,7 @@
 """The offline grader: scores that follow the key points, feedback that matches the score, no gaming."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -118,6 +119,19 @@ def test_evidence_comes_from_the_answer_and_matches_the_verdicts():
     more = grade(bank(DROPOUT_CLEAN + " At inference it is disabled and activations are rescaled."))
     assert len(more.covered) > len(g.covered)
     assert more.score > g.score
+
+
+def test_evidence_and_feedback_quote_number_words_as_the_candidate_said_them():
+    item = GradingItem("What does a single-layer perceptron compute?", "One weighted sum of the inputs, then a step.",
+                       "It computes 1 weighted sum of its inputs and applies a step function.",
+                       ("Computes 1 weighted sum of the inputs", "Applies a step activation"))
+    g = grade(item)
+    said = [w for r in g.key_points for w in r.evidence.split(", ") if w]
+    assert "one" in said and "1" not in said
+    assert "1," not in g.feedback and "one" in g.feedback
+    # A digit the candidate typed stays a digit.
+    typed = grade(replace(item, answer="1 weighted sum of the inputs, then a step."))
+    assert "1" in [w for r in typed.key_points for w in r.evidence.split(", ")]
 
 
 def test_grade_has_every_criterion_on_the_0_to_10_scale():

@@ -105,7 +105,7 @@ def test_after_quitting_it_says_how_to_resume(home, monkeypatch, capsys):
     monkeypatch.setattr(InterviewerApp, "run", lambda self: PracticeResult(transcript, False, 2))
     assert main(["--count", "1"]) == 0
     out = capsys.readouterr().out
-    assert "2 answer(s) saved" in out and "interviewer practice --resume" in out
+    assert "2 question(s) done" in out and "interviewer practice --resume" in out
 
 
 def test_resume_names_the_session_and_offers_a_choice_when_several_are_unfinished(home, launched, capsys):

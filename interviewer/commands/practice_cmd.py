@@ -157,6 +157,6 @@ def _report(result) -> int:
     if result.finished:
         print(f"Session saved: {result.transcript}")
     else:
-        print(f"{result.answered} answer(s) saved in {result.transcript}")
+        print(f"{result.answered} question(s) done; every answer is saved in {result.transcript}")
         print("Continue with: interviewer practice --resume")
     return EXIT_OK
