@@ -220,6 +220,13 @@ NUMBER_WORDS: dict[str, str] = {
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
 }
 _NUMBER_WORDS = frozenset(NUMBER_WORDS)
+_SPOKEN_NUMBERS = {digit: word for word, digit in NUMBER_WORDS.items()}
+
+
+def as_said(token: str, text: str) -> str:
+    """A token of ``text`` as it was said: ``tokenize`` turns "one" into "1", feedback should not."""
+    spoken = _SPOKEN_NUMBERS.get(token)
+    return spoken if spoken is not None and not re.search(rf"\b{token}\b", text) else token
 
 
 def tokenize(text: str) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ grade of the same item carries), then the offline checks' own (``keyword-list``,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -52,7 +51,7 @@ from interviewer.grading.offline.scoring import (
     key_point_share,
     material_full,
 )
-from interviewer.text.analysis import NUMBER_WORDS, stem
+from interviewer.text.analysis import as_said, stem
 
 VERSION = "offline-16"
 
@@ -139,17 +138,9 @@ def _verdicts(alignment: Alignment, answer: str, correct: tuple[str, ...] = ()) 
         flipped = None
         if unit.is_key_point and coverage >= POLARITY_FROM:
             flipped = _contradiction(unit, alignment, answer, matched, correct)
-        verdicts.append(UnitVerdict(unit, coverage, tuple(_as_said(w, answer) for w in evidence), flipped))
+        verdicts.append(UnitVerdict(unit, coverage, tuple(as_said(w, answer) for w in evidence), flipped))
     return verdicts
 
-
-_SPOKEN_NUMBERS = {digit: word for word, digit in NUMBER_WORDS.items()}
-
-
-def _as_said(word: str, answer: str) -> str:
-    """An evidence word as the candidate said it: the tokens turn "one" into "1", feedback shouldn't."""
-    spoken = _SPOKEN_NUMBERS.get(word)
-    return spoken if spoken is not None and not re.search(rf"\b{word}\b", answer) else word
 
 
 def _point_coverages(verdicts: list[UnitVerdict]) -> list[PointCoverage]:
