@@ -9,10 +9,11 @@
 each a linear map from the grader's features to the score share, fitted (``fit_rows``) so that
 the score the grader gives, its floor, caps and clip to 0..1 applied, misses the graded score
 least, by the error the set's target names: absolute on the deep-learning set, squared on Mohler's.
-Five constants are chosen first, each from a grid by cross-validated error, and each choice is
+Six constants are chosen first, each from a grid by cross-validated error, and each choice is
 checked by a nested cross-validation, printed on the first lines (``CHOSEN_CONSTANTS``: the
-anchored models' ``MATERIAL_FULL``s, the reference model's question-word weight and how near an
-opposite word must stand to what a point says it of). Everything is fitted on the development
+anchored models' ``MATERIAL_FULL``s, the reference model's question-word weight, how near an
+opposite word must stand to what a point says it of, and the share of a point's words that
+covers it). Everything is fitted on the development
 questions of ``offline_data`` only (the frozen held-out questions are never fitted on). For each
 model it reports the leave-one-question-out cross-validated figures (every question scored by
 a fit without it) and the figures on the frozen held-out questions (scored by the fit on all
@@ -37,7 +38,7 @@ from offline_data import Example, development, folds, held_out, read_dl, read_mo
 
 from interviewer.eval.evaluation import mae, pearson, rmse  # noqa: E402
 from interviewer.grading.interface import SCORE_MAX  # noqa: E402
-from interviewer.grading.offline import calibration, polarity  # noqa: E402
+from interviewer.grading.offline import calibration, grader, polarity  # noqa: E402
 from interviewer.grading.offline.grader import analyse  # noqa: E402
 
 #: Ridge penalty (on the standardised scale) that keeps coefficients small and stable.
@@ -236,6 +237,7 @@ CHOSEN_CONSTANTS = (
     ("mohler", calibration, "REFERENCE_QUESTION_WORD_WEIGHT", (0.0, 0.05, 0.1, 0.15, 0.25, 0.35), "squared"),
     ("dl", polarity, "ANSWER_REACH", (1, 2, 3, None), "absolute"),
     ("dl", polarity, "POINT_REACH", (1, 2, 3), "absolute"),
+    ("dl", grader, "COVERED_AT", (0.45, 0.5, 0.55, 0.6, 0.65, 0.7), "absolute"),
 )
 
 
