@@ -53,7 +53,7 @@ from interviewer.grading.offline.scoring import (
 )
 from interviewer.text.analysis import as_said, stem
 
-VERSION = "offline-16"
+VERSION = "offline-17"
 
 #: A unit is "covered" from this share of its weighted words, "partial" from the next. COVERED_AT
 #: is chosen by ``benchmarks/fit_offline_calibration.py`` (DL, cross-validated MAE: 0.45 1.25,
@@ -142,7 +142,6 @@ def _verdicts(alignment: Alignment, answer: str, correct: tuple[str, ...] = ()) 
             flipped = _contradiction(unit, alignment, answer, matched, correct)
         verdicts.append(UnitVerdict(unit, coverage, tuple(as_said(w, answer) for w in evidence), flipped))
     return verdicts
-
 
 
 def _point_coverages(verdicts: list[UnitVerdict]) -> list[PointCoverage]:
